@@ -14,14 +14,15 @@ extern Suite *(*const unit_suites[])(void);
 
 /* The call returned 0. */
 #define EXPECT_OK(did, rc)                                                                         \
-    ck_assert_msg((rc) == 0, "did:      %s\nexpected: return value 0\ngot:      %d (errno %d: %s)", \
-                  (did), (int)(rc), errno, strerror(errno))
+    ck_assert_msg((rc) == 0,                                                                       \
+                  "did:      %s\nexpected: return value 0\ngot:      %d (errno %d: %s)", (did),    \
+                  (int)(rc), errno, strerror(errno))
 
 /* The call returned -1 and set errno to want. */
 #define EXPECT_ERR(did, rc, want)                                                                  \
     ck_assert_msg((rc) == -1 && errno == (want),                                                   \
-                  "did:      %s\nexpected: return value -1 with errno %s\n"                         \
-                  "got:      %d with errno %d (%s)",                                                \
+                  "did:      %s\nexpected: return value -1 with errno %s\n"                        \
+                  "got:      %d with errno %d (%s)",                                               \
                   (did), #want, (int)(rc), errno, strerror(errno))
 
 /* Two NUL-terminated strings are equal. */
@@ -31,8 +32,8 @@ extern Suite *(*const unit_suites[])(void);
 
 /* Two unsigned integers are equal (printed in decimal and hex). */
 #define EXPECT_UINT(did, got, want)                                                                \
-    ck_assert_msg((uintmax_t)(got) == (uintmax_t)(want),                                            \
-                  "did:      %s\nexpected: %ju (0x%jx)\ngot:      %ju (0x%jx)", (did),               \
+    ck_assert_msg((uintmax_t)(got) == (uintmax_t)(want),                                           \
+                  "did:      %s\nexpected: %ju (0x%jx)\ngot:      %ju (0x%jx)", (did),             \
                   (uintmax_t)(want), (uintmax_t)(want), (uintmax_t)(got), (uintmax_t)(got))
 
 /* n bytes are equal; both are printed in hex. */
@@ -41,8 +42,8 @@ extern Suite *(*const unit_suites[])(void);
         char got_hex_[3 * 64 + 1], want_hex_[3 * 64 + 1];                                          \
         netlab_hex(got_hex_, (const uint8_t *)(got), (n));                                         \
         netlab_hex(want_hex_, (const uint8_t *)(want), (n));                                       \
-        ck_assert_msg(memcmp((got), (want), (n)) == 0,                                             \
-                      "did:      %s\nexpected: %s\ngot:      %s", (did), want_hex_, got_hex_);     \
+        ck_assert_msg(memcmp((got), (want), (n)) == 0, "did:      %s\nexpected: %s\ngot:      %s", \
+                      (did), want_hex_, got_hex_);                                                 \
     } while (0)
 
 /* Hex dump of up to 64 bytes into out (3 * 64 + 1 bytes). */

@@ -43,7 +43,8 @@ def grade_lab(lab, submission, root: Path, mode, include_hidden: bool, only):
     items = selected(lab, only, include_hidden)
     staged = stage(lab, submission, root, hidden=include_hidden)
     config = {"keys": [it.key for it in items], "programs": lab.programs, "kit": str(KIT),
-              "allow_reachable": lab.allow_reachable, "timeouts": lab.timeouts}
+              "allow_reachable": lab.allow_reachable, "timeouts": lab.timeouts,
+              "unit_tests": [it.key for it in lab.rubric if it.kind == "unit"]}
     (staged.results / "config.json").write_text(json.dumps(config))
     limit = float(lab.timeouts.get("lab", LAB_TIME_LIMIT))
     argv = sandbox.command(mode, [sys.executable, "-m", "netlab.labrun", str(staged.work)], staged.work)

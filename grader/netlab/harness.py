@@ -191,6 +191,7 @@ class Programs:
         self.s = settings
         self.logdir = logdir
         self.children: list[tuple[str, Child]] = []
+        self.finished: list[Completed] = []  # every run() of this test
 
     @property
     def factor(self) -> float:
@@ -225,6 +226,7 @@ class Programs:
         full_env.update(env or {})
         completed = run_child(argv, timeout=timeout * self.factor, env=full_env, input=input,
                               cwd=str(self.cwd))
+        self.finished.append(completed)
         shown = [self.path(name)] + [str(a) for a in args]
         return ProgramRun(shown, completed)
 
@@ -284,7 +286,11 @@ class Programs:
     def memcheck(self) -> str:
         if self.s.variant == "plain" or not self.logdir.exists():
             return ""
-        return memlog.check_dir(self.logdir, self.s.variant, self.s.allow_reachable)
+        found = [memlog.check_dir(self.logdir, self.s.variant, self.s.allow_reachable)]
+        if self.s.variant == "asan":
+            found += [memlog.sanitizer_in_stderr(c.stderr) for c in self.finished]
+            found += [memlog.sanitizer_in_stderr(child.err.text()) for _, child in self.children]
+        return "\n".join(f for f in found if f)
 
 
 def _exit_text(code: int | None) -> str:

@@ -31,6 +31,7 @@ class Config:
     kit: str
     allow_reachable: bool = False
     timeouts: dict = field(default_factory=dict)
+    unit_tests: list[str] = field(default_factory=list)  # every unit:: key of the lab
 
     def timeout(self, name: str, default: float) -> float:
         return float(self.timeouts.get(name, default))
@@ -165,7 +166,10 @@ class LabRun:
     def _record_unit_memcheck(self, tool: str, results: dict, res, logs: Path) -> None:
         key = f"{tool}::unit"
         failed = [k for k, r in results.items() if not r.passed]
+        failed += [k for k in self.cfg.unit_tests if k not in results]
         problems = memlog.check_dir(logs, tool, self.cfg.allow_reachable)
+        if tool == "asan":
+            problems = "\n".join(p for p in (problems, memlog.sanitizer_in_stderr(res.stderr)) if p)
         did = "ran the unit tests " + ("under valgrind" if tool == "valgrind"
                                        else "built with AddressSanitizer and UBSan")
         if res.timed_out:
@@ -173,7 +177,7 @@ class LabRun:
         elif problems:
             self.rec.test(key, False, Failure(did, "no memory error, leak or open descriptor",
                                               problems).render())
-        elif not results or failed:
+        elif not results or failed or res.returncode != 0:
             detail = ", ".join(failed[:6]) if failed else res.describe_exit()
             self.rec.test(key, False, Failure(did, "every unit test passes, so that every path is checked",
                                               f"not all passed ({detail})").render())

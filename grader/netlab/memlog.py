@@ -121,10 +121,19 @@ def sanitizer_env(logdir: Path) -> dict:
     }
 
 
-def _summarize_sanitizer(path: Path, lines: int = 14) -> str:
-    text = path.read_text(errors="replace").strip().splitlines()
-    keep = [l for l in text if l.strip() and not l.startswith("====")]
+SANITIZER_RE = re.compile(r"^.*(?:runtime error: |ERROR: (?:Address|Leak|Undefined)Sanitizer).*$", re.M)
+
+
+def _summarize_sanitizer(text: str, lines: int = 14) -> str:
+    keep = [l for l in text.strip().splitlines() if l.strip() and not l.startswith("====")]
     return "\n".join("  " + l for l in keep[:lines])
+
+
+def sanitizer_in_stderr(stderr: bytes | str) -> str:
+    """A sanitizer report printed on stderr (UBSan ignores log_path when built with ASan)."""
+    text = stderr.decode(errors="replace") if isinstance(stderr, bytes) else stderr
+    m = SANITIZER_RE.search(text)
+    return _summarize_sanitizer(text[m.start():]) if m else ""
 
 
 def check_dir(logdir: Path, tool: str, allow_reachable: bool = False) -> str:
@@ -140,5 +149,5 @@ def check_dir(logdir: Path, tool: str, allow_reachable: bool = False) -> str:
     else:
         for path in sorted(list(logdir.glob("asan.*")) + list(logdir.glob("ubsan.*"))):
             out.append(f"{path.name.split('.')[0]} report of process {path.name.split('.')[-1]}:\n"
-                       + _summarize_sanitizer(path))
+                       + _summarize_sanitizer(path.read_text(errors="replace")))
     return "\n".join(out)

@@ -1,7 +1,8 @@
 /* showip.c: print every address that getaddrinfo() finds for each host (Lab 01).
  *
  *   usage: showip [-4|-6] HOST...
- *   prints one line "HOST IPv4 ADDRESS" or "HOST IPv6 ADDRESS" per address, in getaddrinfo's order */
+ *   prints one line "HOST IPv4 ADDRESS" or "HOST IPv6 ADDRESS" per address, in getaddrinfo's order
+ */
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
@@ -20,7 +21,8 @@ static void usage(void)
 }
 
 /* Print one line per address of host, restricted to family (AF_UNSPEC for both).
- * Returns 0, or a getaddrinfo error code (EAI_SYSTEM with errno set if an address cannot be shown). */
+ * Returns 0, or a getaddrinfo error code (EAI_SYSTEM with errno set if an address cannot be shown).
+ */
 static int show_host(const char *host, int family)
 {
     /* TODO(lab 01): getaddrinfo() with hints for family and SOCK_STREAM; for every result in the

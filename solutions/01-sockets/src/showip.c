@@ -1,7 +1,8 @@
 /* showip.c: print every address that getaddrinfo() finds for each host (Lab 01 reference).
  *
  *   usage: showip [-4|-6] HOST...
- *   prints one line "HOST IPv4 ADDRESS" or "HOST IPv6 ADDRESS" per address, in getaddrinfo's order */
+ *   prints one line "HOST IPv4 ADDRESS" or "HOST IPv6 ADDRESS" per address, in getaddrinfo's order
+ */
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
@@ -31,7 +32,8 @@ static const char *resolve_error(int err)
 }
 
 /* Print one line per address of host, restricted to family (AF_UNSPEC for both).
- * Returns 0, or a getaddrinfo error code (EAI_SYSTEM with errno set if an address cannot be shown). */
+ * Returns 0, or a getaddrinfo error code (EAI_SYSTEM with errno set if an address cannot be shown).
+ */
 static int show_host(const char *host, int family)
 {
     struct addrinfo hints, *res, *ai;

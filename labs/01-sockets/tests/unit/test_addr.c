@@ -48,7 +48,8 @@ START_TEST(format_ipv4)
 {
     struct sockaddr_in sin = make_v4("127.0.0.1", 8080);
 
-    expect_format((struct sockaddr *)&sin, "format_sockaddr(127.0.0.1 port 8080)", "127.0.0.1:8080");
+    expect_format((struct sockaddr *)&sin, "format_sockaddr(127.0.0.1 port 8080)",
+                  "127.0.0.1:8080");
     sin = make_v4("192.0.2.33", 80);
     expect_format((struct sockaddr *)&sin, "format_sockaddr(192.0.2.33 port 80)", "192.0.2.33:80");
 }
@@ -86,9 +87,11 @@ START_TEST(format_address_only)
     struct sockaddr_in6 sin6 = make_v6("fe80::1", 80);
     char buf[INET6_ADDRSTRLEN];
 
-    EXPECT_OK("format_address(127.0.0.1 port 80)", format_address((struct sockaddr *)&sin, buf, sizeof buf));
+    EXPECT_OK("format_address(127.0.0.1 port 80)",
+              format_address((struct sockaddr *)&sin, buf, sizeof buf));
     EXPECT_STR("format_address(127.0.0.1 port 80)", buf, "127.0.0.1");
-    EXPECT_OK("format_address(fe80::1 port 80)", format_address((struct sockaddr *)&sin6, buf, sizeof buf));
+    EXPECT_OK("format_address(fe80::1 port 80)",
+              format_address((struct sockaddr *)&sin6, buf, sizeof buf));
     EXPECT_STR("format_address(fe80::1 port 80)", buf, "fe80::1");
 }
 END_TEST
@@ -112,7 +115,7 @@ END_TEST
 START_TEST(format_buffer_too_small)
 {
     struct sockaddr_in sin = make_v4("127.0.0.1", 8080); /* "127.0.0.1:8080" is 14 characters */
-    struct sockaddr_in6 sin6 = make_v6("::1", 80);         /* "[::1]:80" is 8 */
+    struct sockaddr_in6 sin6 = make_v6("::1", 80);       /* "[::1]:80" is 8 */
     char buf[SOCKADDR_STRLEN];
 
     EXPECT_OK("format_sockaddr(127.0.0.1 port 8080, buffer of 15 bytes)",
@@ -150,7 +153,8 @@ END_TEST
 
 START_TEST(parse_port_invalid)
 {
-    static const char *const bad[] = {"", "http", "8o", " 80", "80 ", "+80", "-1", "0x50", "1.5", "80\n"};
+    static const char *const bad[] = {"",    "http", "8o",   " 80", "80 ",
+                                      "+80", "-1",   "0x50", "1.5", "80\n"};
     char did[64];
 
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -203,7 +207,7 @@ END_TEST
 START_TEST(split_invalid)
 {
     static const char *const bad[] = {"127.0.0.1", "::1:80", "[::1]", "[::1]80", "[::1:80",
-                                      ":80", "host:", "[]:80", ""};
+                                      ":80",       "host:",  "[]:80", ""};
     char host[64], port[16], did[80];
 
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -240,7 +244,8 @@ START_TEST(sockaddr_parse_ipv4)
     memset(&ss, 0xAA, sizeof ss);
     EXPECT_OK(did, sockaddr_parse("192.0.2.7:8080", &ss, &len));
     EXPECT_UINT(did, sin->sin_family, AF_INET);
-    EXPECT_UINT("the length sockaddr_parse(\"192.0.2.7:8080\") stores", len, sizeof(struct sockaddr_in));
+    EXPECT_UINT("the length sockaddr_parse(\"192.0.2.7:8080\") stores", len,
+                sizeof(struct sockaddr_in));
     EXPECT_BYTES("sin_port after sockaddr_parse(\"192.0.2.7:8080\") (network byte order)",
                  &sin->sin_port, "\x1f\x90", 2);
     EXPECT_BYTES("sin_addr after sockaddr_parse(\"192.0.2.7:8080\")", &sin->sin_addr, want_addr, 4);
@@ -258,19 +263,22 @@ START_TEST(sockaddr_parse_ipv6)
     memset(&ss, 0xAA, sizeof ss);
     EXPECT_OK(did, sockaddr_parse("[::1]:443", &ss, &len));
     EXPECT_UINT(did, sin6->sin6_family, AF_INET6);
-    EXPECT_UINT("the length sockaddr_parse(\"[::1]:443\") stores", len, sizeof(struct sockaddr_in6));
+    EXPECT_UINT("the length sockaddr_parse(\"[::1]:443\") stores", len,
+                sizeof(struct sockaddr_in6));
     EXPECT_BYTES("sin6_port after sockaddr_parse(\"[::1]:443\") (network byte order)",
                  &sin6->sin6_port, "\x01\xbb", 2);
     EXPECT_BYTES("sin6_addr after sockaddr_parse(\"[::1]:443\")", &sin6->sin6_addr, &loopback, 16);
-    EXPECT_UINT("sin6_flowinfo after sockaddr_parse(\"[::1]:443\") (must be zeroed)", sin6->sin6_flowinfo, 0);
-    EXPECT_UINT("sin6_scope_id after sockaddr_parse(\"[::1]:443\") (must be zeroed)", sin6->sin6_scope_id, 0);
+    EXPECT_UINT("sin6_flowinfo after sockaddr_parse(\"[::1]:443\") (must be zeroed)",
+                sin6->sin6_flowinfo, 0);
+    EXPECT_UINT("sin6_scope_id after sockaddr_parse(\"[::1]:443\") (must be zeroed)",
+                sin6->sin6_scope_id, 0);
 }
 END_TEST
 
 START_TEST(sockaddr_parse_invalid)
 {
     static const char *const bad[] = {"localhost:80", "[127.0.0.1]:80", "::1:80", "1.2.3.4:99999",
-                                      "1.2.3.4:http", "1.2.3:80", "[::1]:", "256.0.0.1:80"};
+                                      "1.2.3.4:http", "1.2.3:80",       "[::1]:", "256.0.0.1:80"};
     struct sockaddr_storage ss;
     socklen_t len;
     char did[80];
@@ -285,8 +293,8 @@ END_TEST
 
 START_TEST(round_trip)
 {
-    static const char *const texts[] = {"127.0.0.1:1", "[::1]:65535", "[2001:db8::8:800:200c:417a]:80",
-                                        "0.0.0.0:0"};
+    static const char *const texts[] = {"127.0.0.1:1", "[::1]:65535",
+                                        "[2001:db8::8:800:200c:417a]:80", "0.0.0.0:0"};
     struct sockaddr_storage ss;
     socklen_t len;
     char buf[SOCKADDR_STRLEN], did[96];

@@ -36,7 +36,8 @@ START_TEST(be32_golden)
     put_be32(p, 0xDEADBEEFu);
     EXPECT_BYTES("put_be32(p, 0xdeadbeef)", p, "\xde\xad\xbe\xef", 4);
     EXPECT_UINT("get_be32 of bytes de ad be ef", get_be32(p), 0xDEADBEEFu);
-    EXPECT_UINT("get_be32 of bytes 80 00 00 01", get_be32((const uint8_t *)"\x80\x00\x00\x01"), 0x80000001u);
+    EXPECT_UINT("get_be32 of bytes 80 00 00 01", get_be32((const uint8_t *)"\x80\x00\x00\x01"),
+                0x80000001u);
     EXPECT_UINT("bytes after put_be32 (must not be written)", buffer[7], 0);
 }
 END_TEST
@@ -50,16 +51,17 @@ START_TEST(be64_golden)
     EXPECT_BYTES("put_be64(p, 0x0102030405060708)", p, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
     EXPECT_UINT("get_be64 of bytes 01 02 03 04 05 06 07 08", get_be64(p), 0x0102030405060708ull);
     EXPECT_UINT("get_be64 of bytes ff 00 00 00 00 00 00 01",
-                get_be64((const uint8_t *)"\xff\x00\x00\x00\x00\x00\x00\x01"), 0xFF00000000000001ull);
+                get_be64((const uint8_t *)"\xff\x00\x00\x00\x00\x00\x00\x01"),
+                0xFF00000000000001ull);
     EXPECT_UINT("bytes after put_be64 (must not be written)", buffer[13], 0);
 }
 END_TEST
 
 /* A header and its 16 bytes on the wire. */
-static const struct msg_header golden = {.version = 1, .type = 7, .length = 0x00010203u,
-                                         .sequence = 0x1122334455667788ull};
-static const uint8_t golden_wire[MSG_HEADER_SIZE] = {0x4E, 0x4C, 0x01, 0x07, 0x00, 0x01, 0x02, 0x03,
-                                                     0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88};
+static const struct msg_header golden = {
+    .version = 1, .type = 7, .length = 0x00010203u, .sequence = 0x1122334455667788ull};
+static const uint8_t golden_wire[MSG_HEADER_SIZE] = {
+    0x4E, 0x4C, 0x01, 0x07, 0x00, 0x01, 0x02, 0x03, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88};
 
 START_TEST(header_pack_golden)
 {
@@ -67,9 +69,10 @@ START_TEST(header_pack_golden)
 
     memset(buffer, 0xEE, sizeof buffer);
     header_pack(&golden, out);
-    EXPECT_BYTES("header_pack(version 1, type 7, length 0x10203, sequence 0x1122334455667788)",
-                 out, golden_wire, MSG_HEADER_SIZE);
-    EXPECT_UINT("the byte after the packed header (must not be written)", out[MSG_HEADER_SIZE], 0xEE);
+    EXPECT_BYTES("header_pack(version 1, type 7, length 0x10203, sequence 0x1122334455667788)", out,
+                 golden_wire, MSG_HEADER_SIZE);
+    EXPECT_UINT("the byte after the packed header (must not be written)", out[MSG_HEADER_SIZE],
+                0xEE);
 }
 END_TEST
 
