@@ -110,9 +110,13 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
-    if args.json:
-        report.write_json(result, Path(args.json))
     sys.stdout.write(report.text(result, args.verbose))
+    if args.json:
+        try:
+            report.write_json(result, Path(args.json))
+        except OSError as exc:
+            print(f"grade: cannot write {args.json}: {exc.strerror}", file=sys.stderr)
+            return 3
     return 0
 
 

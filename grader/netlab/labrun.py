@@ -90,7 +90,9 @@ class LabRun:
 
     def build(self) -> bool:
         t0 = time.monotonic()
-        res = run(self.make + ["-k", "WERROR=", "all"], timeout=self.cfg.timeout("build", 120),
+        # Everything a student edits is compiled here (programs and unit tests), so that every
+        # warning counts; -k builds whatever compiles, and later steps report what did not.
+        res = run(self.make + ["-k", "WERROR=", "all", "unit"], timeout=self.cfg.timeout("build", 120),
                   cwd=self.lab)
         log = _text(res.stdout + res.stderr, 20000)
         ok = res.returncode == 0

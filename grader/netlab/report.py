@@ -44,4 +44,6 @@ def text(result: GradeResult, verbose: bool = False) -> str:
 
 
 def write_json(result: GradeResult, path: Path) -> None:
+    """Write the JSON report, creating the folder it goes in."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     Path(path).write_text(json.dumps(result.to_dict(), indent=2) + "\n")

@@ -3,6 +3,7 @@
 A small Python server (netlab.peers.TcpServer) accepts the connection, records the address it sees
 for the client, sends one line and keeps the connection open until the client closes it.
 """
+import re
 import socket
 
 from netlab.feedback import Failure
@@ -81,7 +82,7 @@ def test_unresolvable(programs, net):
     host = net.unresolvable
     run = programs.run("endpoints", host, "80")
     run.expect_failure(code=1).expect_error_line(
-        "endpoints", f"^endpoints: {host}: Name or service not known$",
+        "endpoints", f"^endpoints: {re.escape(host)}: Name or service not known$",
         hint="getaddrinfo's error codes are explained by gai_strerror(), not by perror()")
 
 
