@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from . import report, sandbox
+from . import jail, report, sandbox
 from .manifest import KIT, ManifestError, discover, select
 from .model import GradeResult
 from .procutil import run
@@ -90,6 +91,10 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     mode = sandbox.detect()
     root = Path(tempfile.mkdtemp(prefix="netlab-grade-"))
+    root.chmod(0o711)  # the unprivileged uid of the student's programs must reach its folders
+    uid, uid_lock = jail.claim_uid()
+    if uid is not None:
+        os.environ["NETLAB_RUN_UID"] = str(uid)
     result = GradeResult(submission=str(submission) if submission else "labs/")
     if not mode.isolated:
         result.notes.append(mode.describe())
@@ -110,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
+        if uid_lock is not None:
+            uid_lock.close()
     sys.stdout.write(report.text(result, args.verbose))
     if args.json:
         try:

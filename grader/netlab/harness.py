@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from . import memlog
+from . import jail, memlog
 from .feedback import Failure, command_line, first_difference, show
 from .labrun import VALGRIND
 from .procutil import Child, Completed
@@ -200,8 +200,7 @@ class Programs:
     @property
     def cwd(self) -> Path:
         """A folder of this test's own, where programs run (and may write files)."""
-        self.logdir.mkdir(parents=True, exist_ok=True)
-        return self.logdir
+        return jail.make_dir(self.logdir)
 
     def path(self, name: str) -> str:
         if name in self.s.missing or not os.access(self.s.bindir / name, os.X_OK):
@@ -225,7 +224,7 @@ class Programs:
         argv, full_env = self._command(name, args)
         full_env.update(env or {})
         completed = run_child(argv, timeout=timeout * self.factor, env=full_env, input=input,
-                              cwd=str(self.cwd))
+                              cwd=str(self.cwd), preexec_fn=jail.preexec(jail.run_uid()))
         self.finished.append(completed)
         shown = [self.path(name)] + [str(a) for a in args]
         return ProgramRun(shown, completed)
@@ -246,7 +245,7 @@ class Programs:
                 ready_event.set()
 
         child = Child(argv, cwd=str(self.cwd), env=full_env, on_stderr_line=on_line,
-                      stdin=subprocess.DEVNULL)
+                      stdin=subprocess.DEVNULL, preexec_fn=jail.preexec(jail.run_uid()))
         self.children.append((name, child))
         server = Server(name, shown, child, self.factor, _ready=ready_event)
         deadline = time.monotonic() + timeout * self.factor

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import checkxml, memlog
+from . import checkxml, jail, memlog
 from .feedback import Failure
 from .procutil import run
 
@@ -132,9 +132,8 @@ class LabRun:
             self._not_run(keys, variant, why)
             self.rec.step(f"unit-{variant}", False, why, time.monotonic() - t0)
             return
-        xml = self.work / "results" / f"unit-{variant}.xml"
-        logs = self.work / "logs" / f"unit-{variant}"
-        logs.mkdir(exist_ok=True)
+        logs = jail.make_dir(self.work / "logs" / f"unit-{variant}")
+        xml = logs / "check.xml"  # written by the process that runs the student's functions
         env = dict(os.environ, CK_XML_LOG_FILE_NAME=str(xml), CK_DEFAULT_TIMEOUT="10",
                    CK_VERBOSITY="silent")
         cmd = [str(binary)]
@@ -146,7 +145,7 @@ class LabRun:
             env["CK_FORK"] = "no"
             env.update(memlog.sanitizer_env(logs))
         limit = self.cfg.timeout("unit", 60) * (8 if variant == "valgrind" else 1)
-        res = run(cmd, timeout=limit, cwd=self.lab, env=env)
+        res = run(cmd, timeout=limit, cwd=logs, env=env, preexec_fn=jail.preexec(jail.run_uid()))
         self.rec.step(f"unit-{variant}", True, "", time.monotonic() - t0)
         results = checkxml.parse(xml)
         if variant == "plain":
@@ -256,6 +255,7 @@ class LabRun:
 
     def run_all(self) -> None:
         try:
+            jail.open_up(self.work, [self.work / "logs"])
             self.build()
             self.unit("plain")
             self.blackbox("plain")

@@ -61,14 +61,16 @@ def bwrap_args(work: Path, extra_ro: tuple[Path, ...] = ()) -> list[str]:
     args += _system_binds()
     for name in ETC_FILES:
         args += ["--ro-bind", str(kit_grader / "sandbox" / name), f"/etc/{name}"]
-    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/run",
-             "--dir", "/var/tmp"]
+    args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
+             "--tmpfs", "/run", "--perms", "1777", "--dir", "/var/tmp"]
     args += ["--ro-bind", str(kit_grader), str(kit_grader)]
     for secret in ("hidden", "mutants"):
         if (kit_grader / secret).is_dir():
             args += ["--tmpfs", str(kit_grader / secret)]
     for path in extra_ro:
         args += ["--ro-bind", str(path), str(path)]
+    # The folders above `work` are made by bwrap; let the unprivileged uid pass through them.
+    args += ["--perms", "0711", "--dir", str(work.parent)]
     args += ["--bind", str(work), str(work), "--chdir", str(work),
              "--setenv", "HOME", str(work), "--setenv", "TMPDIR", "/tmp",
              "--setenv", "NETLAB_SANDBOX", "bwrap"]

@@ -2,7 +2,6 @@
 
 Lab 01 is the subject; every case grades only the tests it needs, so the whole file stays fast.
 """
-import json
 import os
 import shutil
 import subprocess

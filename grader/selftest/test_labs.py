@@ -1,11 +1,12 @@
 """Every lab: the reference scores full marks, the skeleton scores at most 10% without breaking the
 grader, and the rubric names exactly the tests that exist."""
 import re
+import shutil
 import subprocess
 
 import pytest
 
-from conftest import KIT, LABS, grade
+from conftest import KIT, LABS
 
 LAB_IDS = [lab.slug for lab in LABS]
 
@@ -67,3 +68,17 @@ def test_rubric_matches_tests(lab):
     for it in lab.rubric:
         if it.kind in ("valgrind", "asan") and it.target != "unit":
             assert it.target in graded, f"{it.key} reruns a test that is not in the rubric"
+
+
+@pytest.mark.parametrize("compiler", ["gcc", "clang"])
+@pytest.mark.parametrize("lab", LABS, ids=LAB_IDS)
+def test_builds_without_warnings(lab, compiler, tmp_path):
+    """Skeleton and reference both compile with -Werror under gcc and clang, unit tests included."""
+    for edition in ("skeleton", "reference"):
+        work = tmp_path / edition
+        shutil.copytree(lab.path, work, ignore=shutil.ignore_patterns("build"))
+        if edition == "reference":
+            shutil.copytree(KIT / "solutions" / lab.slug, work, dirs_exist_ok=True)
+        proc = subprocess.run(["make", f"CC={compiler}", f"KIT={KIT}", "all", "unit"], cwd=work,
+                              capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, f"{edition} with {compiler}:\n{proc.stderr[-3000:]}"
