@@ -229,6 +229,7 @@ class LabRun:
                f"--timeout={per_test}", f"--netlab-bin={bindir}", f"--netlab-variant={variant}",
                f"--netlab-results={results_file}", f"--netlab-logs={self.work / 'logs'}",
                f"--netlab-missing={','.join(missing)}",
+               f"--netlab-shim={self.lab / 'build' / 'faultshim.so'}",
                f"--netlab-allow-reachable={int(self.cfg.allow_reachable)}"]
         cmd += [str(tests_dir / n) for n in nodeids]
         t0 = time.monotonic()
