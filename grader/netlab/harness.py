@@ -209,6 +209,11 @@ class Programs:
         """A folder of this test's own, where programs run (and may write files)."""
         return jail.make_dir(self.logdir)
 
+    def _preexec(self):
+        """Drop to the grading's uid with its rlimits (no address-space limit for ASan builds)."""
+        limits = jail.without_as() if self.s.variant == "asan" else None
+        return jail.preexec(jail.run_uid(), limits)
+
     def path(self, name: str) -> str:
         if name in self.s.missing or not os.access(self.s.bindir / name, os.X_OK):
             raise Failure(f"start `{name}`", f"the program {name} built from your code",
@@ -239,7 +244,7 @@ class Programs:
         argv, full_env = self._command(name, args, faults)
         full_env.update(env or {})
         completed = run_child(argv, timeout=timeout * self.factor, env=full_env, input=input,
-                              cwd=str(self.cwd), preexec_fn=jail.preexec(jail.run_uid()))
+                              cwd=str(self.cwd), preexec_fn=self._preexec())
         self.finished.append(completed)
         shown = [self.path(name)] + [str(a) for a in args]
         return ProgramRun(shown, completed, faults)
@@ -260,7 +265,7 @@ class Programs:
                 ready_event.set()
 
         child = Child(argv, cwd=str(self.cwd), env=full_env, on_stderr_line=on_line,
-                      stdin=subprocess.DEVNULL, preexec_fn=jail.preexec(jail.run_uid()))
+                      stdin=subprocess.DEVNULL, preexec_fn=self._preexec())
         self.children.append((name, child))
         server = Server(name, shown, child, self.factor, _ready=ready_event)
         deadline = time.monotonic() + timeout * self.factor
