@@ -18,10 +18,14 @@ PYTEST = $(PYTHON) -m pytest -p no:cacheprovider -c /dev/null --rootdir=grader/s
 LABS := $(sort $(wildcard labs/[0-9][0-9]-*))
 C_SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 
-.PHONY: help deps grade test soak bench clean format format-check
+.PHONY: help deps grade test soak bench clean format format-check batch release gradescope classroom
 
 help:
 	@sed -n 's/^#   //p' Makefile
+	@echo "  make batch SUBMISSIONS=DIR OUT=DIR  grade a folder of submissions (JOBS=$(JOBS) at once)"
+	@echo "  make release                       the student edition: out/netlab-student(.tar.gz)"
+	@echo "  make gradescope LAB=NN             Gradescope autograder: out/gradescope-labNN.zip"
+	@echo "  make classroom LAB=NN              GitHub Classroom workflow: out/classroom/labNN.yml"
 	@echo "  make soak                          grade every reference 20 times; any lost point fails"
 	@echo "  make bench                         time the grader (written to out/bench.md)"
 	@echo "  make format / make format-check    apply / verify .clang-format on the C sources"
@@ -36,11 +40,23 @@ grade: deps
 test: deps
 	@PYTHONPATH=grader $(PYTEST) -n $(JOBS) --dist loadgroup -q grader/selftest $(TEST_FLAGS)
 
+batch: deps
+	@grader/batch $(SUBMISSIONS) --out $(or $(OUT),out/batch) -j $(JOBS) $(if $(LAB),--lab $(LAB))
+
+release:
+	@PYTHONPATH=grader $(PYTHON) -m netlab.distribute release
+
+gradescope:
+	@PYTHONPATH=grader $(PYTHON) -m netlab.distribute gradescope $(if $(LAB),--lab $(LAB))
+
+classroom:
+	@PYTHONPATH=grader $(PYTHON) -m netlab.classroom --lab $(or $(LAB),all)
+
 soak: deps
 	@PYTHONPATH=grader $(PYTHON) -m netlab.soak --runs $(or $(RUNS),20) $(if $(LAB),--lab $(LAB))
 
 bench: deps
-	@PYTHONPATH=grader $(PYTHON) -m netlab.bench
+	@PYTHONPATH=grader $(PYTHON) -m netlab.bench $(if $(LAB),--lab $(LAB)) $(if $(BATCH),--batch $(BATCH))
 
 format:
 	clang-format -i $(C_SOURCES)

@@ -71,7 +71,7 @@ def grade_lab(lab, submission, root: Path, mode, include_hidden: bool, only):
     build = raw.get("steps", {}).get("build")
     if build is not None and not build["ok"]:
         result.notes.append("the build failed; the compiler said:\n" + _indent(build["log"].strip()[-4000:]))
-    if not include_hidden and lab.hidden_summary:
+    if lab.hidden_summary and not any(it.hidden for it in items):
         result.notes.append(f"this lab also has hidden tests ({report.points(lab.hidden_points)} points) "
                             f"that only your instructor runs; they cover: {lab.hidden_summary}")
     return result, staged

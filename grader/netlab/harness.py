@@ -368,18 +368,26 @@ class Net:
              "multi": "netlab-multi.test"}
 
     def name(self, kind: str) -> str:
-        """A name resolving to IPv4 only (v4), IPv6 only (v6), both (dual) or three addresses (multi)."""
-        if self.sandboxed:
-            return self.NAMES[kind]
+        """A name resolving to IPv4 only (v4), IPv6 only (v6), both (dual) or three addresses (multi).
+
+        Outside the sandbox the same names are used when this machine's /etc/hosts has them (the
+        Gradescope setup adds them); `localhost` stands in for `dual` when it has both families."""
+        name = self.NAMES[kind]
+        if self.sandboxed or _families(name) == EXPECTED_FAMILIES[kind]:
+            return name
         if kind == "dual" and _families("localhost") == {socket.AF_INET, socket.AF_INET6}:
             return "localhost"
-        pytest.skip(f"needs the sandbox's fixed host names ({self.NAMES[kind]}); "
+        pytest.skip(f"needs the sandbox's fixed host names ({name}); "
                     "this machine ran the tests without the sandbox")
 
     @property
     def unresolvable(self) -> str:
         # An empty label is rejected by the resolver itself: no query ever leaves the machine.
         return "no-such-host.invalid" if self.sandboxed else "no-such-host..invalid"
+
+
+EXPECTED_FAMILIES = {"v4": {socket.AF_INET}, "v6": {socket.AF_INET6},
+                     "dual": {socket.AF_INET, socket.AF_INET6}, "multi": {socket.AF_INET, socket.AF_INET6}}
 
 
 def _families(name: str) -> set:

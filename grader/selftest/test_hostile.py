@@ -15,6 +15,8 @@ import pytest
 from conftest import KIT, grade
 from netlab import jail, mutants, procutil, sandbox
 
+pytestmark = pytest.mark.instructor
+
 HOSTILE = KIT / "grader" / "selftest" / "hostile"
 LAB = "01-sockets"
 MUTANTS = ["missing-ntohs", "atoi-port", "no-fallback"]
