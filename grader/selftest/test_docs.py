@@ -73,7 +73,7 @@ DOC_COMMANDS = {
                                         "run before a lab is closed", contains=["soak: every run"]),
     ("README.md", "make bench"): Run(replace={"make bench": "make bench LAB=01 BATCH=2"},
                                      why="one lab and a batch of two keep `make test` fast",
-                                     contains=["| 01-sockets |", "| -j2 |"]),
+                                     contains=["| 01-sockets |", "| -j2 |"], timeout=1800),
     ("grader/README.md", "make check"): Run(cwd="labs/01-sockets", contains=["Score: "]),
     ("grader/README.md", "make test"): Covered("CI (.ci/run runs `make test`, which is this suite)"),
     ("grader/README.md", "make soak"): Covered("README.md's `make soak`, run above"),

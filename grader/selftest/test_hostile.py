@@ -45,10 +45,10 @@ REASONS = {
 }
 
 
-def grading_uid_processes() -> list[str]:
-    out = subprocess.run(["ps", "-e", "-o", "uid=,pid=,args="], capture_output=True, text=True).stdout
-    return [line for line in out.splitlines()
-            if jail.UID_BASE <= int(line.split()[0]) < jail.UID_BASE + jail.UID_POOL]
+def hostile_processes() -> list[str]:
+    """Processes of the hostile programs (each names itself "netlab-hostile" first thing)."""
+    out = subprocess.run(["ps", "-e", "-o", "comm=,uid=,pid=,args="], capture_output=True, text=True).stdout
+    return [line for line in out.splitlines() if line.startswith("netlab-hostile")]
 
 
 def test_process_limit_holds_first():
@@ -90,6 +90,7 @@ def test_hostile_batch(tmp_path):
     out = tmp_path / "out"
     for path in ESCAPES:
         assert not path.exists(), f"{path} exists before the test"
+    assert hostile_processes() == [], "hostile programs are running before the test"
     only = [a for key in ONLY for a in ("--only", key)]
     t0 = time.monotonic()
     proc = subprocess.run([str(KIT / "grader" / "batch"), str(subs), "--out", str(out), "-j2",
@@ -122,7 +123,7 @@ def test_hostile_batch(tmp_path):
         assert "Hidden tests of Lab 01" not in report and "Lab 01 reference" not in report
     assert results["fakegrader"]["score"] == results["reference"]["score"]
 
-    assert grading_uid_processes() == [], "processes left behind"
+    assert hostile_processes() == [], "processes left behind"
     for path in ESCAPES:
         assert not path.exists(), f"a hostile program wrote {path}"
 

@@ -1,9 +1,11 @@
 /* Leaves a daemon behind: double fork, new session, then sleeps for an hour. */
+#include <sys/prctl.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 int main(void)
 {
+    prctl(PR_SET_NAME, "netlab-hostile", 0, 0, 0); /* found by the test if left running */
     if (fork() == 0) {
         setsid();
         if (fork() == 0) {

@@ -1,4 +1,5 @@
 /* Tries to write outside its work folder. */
+#include <sys/prctl.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@ static void attempt(const char *path)
 
 int main(void)
 {
+    prctl(PR_SET_NAME, "netlab-hostile", 0, 0, 0); /* found by the test if left running */
     attempt("/tmp/netlab-hostile-escape");
     attempt("/var/tmp/netlab-hostile-escape");
     attempt("@KIT@/netlab-hostile-escape");

@@ -1,4 +1,5 @@
 /* Tries to reach an address outside loopback (192.0.2.1, a documentation address). */
+#include <sys/prctl.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -9,6 +10,7 @@
 
 int main(void)
 {
+    prctl(PR_SET_NAME, "netlab-hostile", 0, 0, 0); /* found by the test if left running */
     struct sockaddr_in sin;
     int fd = socket(AF_INET, SOCK_STREAM, 0);
 

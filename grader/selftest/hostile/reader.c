@@ -1,4 +1,5 @@
 /* Tries to read the reference solution, the hidden tests and the system's secrets. */
+#include <sys/prctl.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@ static void attempt(const char *path)
 
 int main(void)
 {
+    prctl(PR_SET_NAME, "netlab-hostile", 0, 0, 0); /* found by the test if left running */
     attempt("@KIT@/solutions/01-sockets/src/showip.c");
     attempt("@KIT@/grader/hidden/01-sockets/test_hidden_01.py");
     attempt("@KIT@/grader/mutants/01-sockets/ipv4-only.patch");

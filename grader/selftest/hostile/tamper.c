@@ -1,5 +1,6 @@
 /* At run time, tries to rewrite the tests, the Makefile, the binaries and the results. Its cwd is
  * WORK/logs/plain/TEST/, so WORK is ../../.. */
+#include <sys/prctl.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +19,7 @@ static void attempt(const char *path)
 
 int main(void)
 {
+    prctl(PR_SET_NAME, "netlab-hostile", 0, 0, 0); /* found by the test if left running */
     attempt("../../../lab/Makefile");
     attempt("../../../lab/tests/test_showip.py");
     attempt("../../../lab/tests/hidden/test_hidden_01.py");
