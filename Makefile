@@ -6,6 +6,7 @@
 #   make grade SUBMISSION=DIR          a submission laid out like the kit (NN-topic/ or labs/NN-topic/)
 #   make grade SUBMISSION=solutions    the reference solutions (full marks)
 #   make test                          the kit's own test suite (what CI runs)
+#   make slides                        the lecture decks, into slides/build/ (HTML; PDF with Chromium)
 #   make help                          all targets
 
 SHELL := /bin/sh
@@ -18,7 +19,7 @@ PYTEST = $(PYTHON) -m pytest -p no:cacheprovider -c /dev/null --rootdir=grader/s
 LABS := $(sort $(wildcard labs/[0-9][0-9]-*))
 C_SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 
-.PHONY: help deps grade test soak bench clean format format-check
+.PHONY: help deps grade test slides soak bench clean format format-check
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -33,8 +34,13 @@ deps:
 grade: deps
 	@grader/grade $(if $(LAB),--lab $(LAB)) $(if $(SUBMISSION),--submission $(SUBMISSION)) $(GRADE_FLAGS)
 
+# The slide tests build the decks and render them in Chromium: their packages come first.
 test: deps
+	@slides/deps.sh --chromium
 	@PYTHONPATH=grader $(PYTEST) -n $(JOBS) --dist loadgroup -q grader/selftest $(TEST_FLAGS)
+
+slides:
+	@$(MAKE) --no-print-directory -C slides
 
 soak: deps
 	@PYTHONPATH=grader $(PYTHON) -m netlab.soak --runs $(or $(RUNS),20) $(if $(LAB),--lab $(LAB))
@@ -50,4 +56,4 @@ format-check:
 
 clean:
 	@for lab in $(LABS) $(wildcard solutions/[0-9][0-9]-*); do rm -rf $$lab/build; done
-	rm -rf out
+	rm -rf out slides/build
