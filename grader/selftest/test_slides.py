@@ -105,7 +105,8 @@ def browser():
 SLIDE_REPORT = """
 Array.from(document.querySelectorAll('svg[data-marpit-svg] > foreignObject > section')).map((s, i) => ({
   n: i + 1,
-  text: s.innerText.trim().slice(0, 80),
+  text: s.textContent.trim().replace(/\\s+/g, ' ').slice(0, 80),
+  height: s.scrollHeight,
   heading: !!s.querySelector('h1, h2'),
   tall: s.scrollHeight > s.clientHeight + 1,
   wide: s.scrollWidth > s.clientWidth + 1,
@@ -132,7 +133,7 @@ def test_deck_renders_as_slides(deck, built, browser):
         if not s["heading"]:
             problems.append(f"{where} has no heading")
         if s["tall"] or s["wide"]:
-            problems.append(f"{where} overflows the slide")
+            problems.append(f"{where} overflows the slide ({s['height']} px high)")
         if s["wideCode"]:
             problems.append(f"{where}: code wider than the slide")
         if s["broken"]:
