@@ -241,6 +241,8 @@ SNIPPETS = [(deck, i, code) for deck in DECKS for i, code in enumerate(c_snippet
 SNIPPET_IDS = [f"{deck.stem}-{i}" for deck, i, _ in SNIPPETS]
 
 
+# The snippet tests need no build: their own group lets them run beside the rendering tests.
+@pytest.mark.xdist_group("slide-snippets")
 @pytest.mark.parametrize("compiler", ["gcc", "clang"])
 def test_c_snippets_compile(compiler, tmp_path):
     assert len(SNIPPETS) >= 12, "the decks show fewer C snippets than expected"
@@ -255,6 +257,7 @@ def test_c_snippets_compile(compiler, tmp_path):
     assert not failures, "\n\n".join(failures)
 
 
+@pytest.mark.xdist_group("slide-snippets")
 def test_c_snippets_follow_the_kit_format(tmp_path):
     """The kit's .clang-format, with lines of at most 80 columns so that code fits a slide."""
     style = (KIT / ".clang-format").read_text()
