@@ -198,8 +198,6 @@ PRELUDE = """#define _POSIX_C_SOURCE 200809L
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -216,6 +214,8 @@ PRELUDE = """#define _POSIX_C_SOURCE 200809L
 #include <unistd.h>
 #line 1 "snippet"
 """
+# OpenSSL's headers are large: only snippets that use OpenSSL get them.
+PRELUDE_TLS = "#include <openssl/err.h>\n#include <openssl/ssl.h>\n"
 
 
 def lab_warnings() -> list[str]:
@@ -234,7 +234,8 @@ def translation_unit(snippet: str) -> str:
         uses = ("\ntypedef void (*netlab_fn)(void);\nextern const netlab_fn netlab_snippet_uses[];\n"
                 "const netlab_fn netlab_snippet_uses[] = {" + ", ".join(f"(netlab_fn){f}" for f in functions)
                 + "};\n")
-    return PRELUDE + snippet + uses
+    tls = PRELUDE_TLS if re.search(r"\b(SSL|ERR|X509)_", snippet) else ""
+    return PRELUDE.replace("#line 1", tls + "#line 1") + snippet + uses
 
 
 SNIPPETS = [(deck, i, code) for deck in DECKS for i, code in enumerate(c_snippets(deck), 1)]
