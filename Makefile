@@ -6,6 +6,7 @@
 #   make grade SUBMISSION=DIR          a submission laid out like the kit (NN-topic/ or labs/NN-topic/)
 #   make grade SUBMISSION=solutions    the reference solutions (full marks)
 #   make test                          the kit's own test suite (what CI runs)
+#   make slides                        the lecture decks, into slides/build/ (HTML; PDF with Chromium)
 #   make help                          all targets
 
 SHELL := /bin/sh
@@ -18,7 +19,7 @@ PYTEST = $(PYTHON) -m pytest -p no:cacheprovider -c /dev/null --rootdir=grader/s
 LABS := $(sort $(wildcard labs/[0-9][0-9]-*))
 C_SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 
-.PHONY: help deps grade test soak bench clean format format-check batch release gradescope classroom
+.PHONY: help deps grade test slides soak bench clean format format-check batch release gradescope classroom
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -37,7 +38,9 @@ deps:
 grade: deps
 	@grader/grade $(if $(LAB),--lab $(LAB)) $(if $(SUBMISSION),--submission $(SUBMISSION)) $(GRADE_FLAGS)
 
+# The slide tests build the decks and render them in Chromium: their packages come first.
 test: deps
+	@slides/deps.sh --chromium
 	@PYTHONPATH=grader $(PYTEST) -n $(JOBS) --dist loadgroup -q grader/selftest $(TEST_FLAGS)
 
 batch: deps
@@ -51,6 +54,9 @@ gradescope:
 
 classroom:
 	@PYTHONPATH=grader $(PYTHON) -m netlab.classroom --lab $(or $(LAB),all)
+
+slides:
+	@$(MAKE) --no-print-directory -C slides
 
 soak: deps
 	@PYTHONPATH=grader $(PYTHON) -m netlab.soak --runs $(or $(RUNS),20) $(if $(LAB),--lab $(LAB))
@@ -66,4 +72,4 @@ format-check:
 
 clean:
 	@for lab in $(LABS) $(wildcard solutions/[0-9][0-9]-*); do rm -rf $$lab/build; done
-	rm -rf out
+	rm -rf out slides/build
