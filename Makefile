@@ -19,7 +19,7 @@ PYTEST = $(PYTHON) -m pytest -p no:cacheprovider -c /dev/null --rootdir=grader/s
 LABS := $(sort $(wildcard labs/[0-9][0-9]-*))
 C_SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 
-.PHONY: help deps grade test slides soak bench clean format format-check batch release gradescope classroom
+.PHONY: help deps grade test slides soak soak-batch bench clean format format-check batch release gradescope classroom
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -28,6 +28,7 @@ help:
 	@echo "  make gradescope LAB=NN             Gradescope autograder: out/gradescope-labNN.zip"
 	@echo "  make classroom LAB=NN              GitHub Classroom workflow: out/classroom/labNN.yml"
 	@echo "  make soak                          grade every reference 20 times; any lost point fails"
+	@echo "  make soak-batch                    a class of every kind graded with -j2, RUNS=3 times"
 	@echo "  make bench                         time the grader (written to out/bench.md)"
 	@echo "  make format / make format-check    apply / verify .clang-format on the C sources"
 	@echo "  make clean                         remove build products"
@@ -60,6 +61,9 @@ slides:
 
 soak: deps
 	@PYTHONPATH=grader $(PYTHON) -m netlab.soak --runs $(or $(RUNS),20) $(if $(LAB),--lab $(LAB))
+
+soak-batch: deps
+	@PYTHONPATH=grader $(PYTHON) -m netlab.soakbatch --runs $(or $(RUNS),3) --jobs $(JOBS) $(if $(LAB),--lab $(LAB)) $(if $(SAMPLE),--sample $(SAMPLE)) $(if $(HOSTILE),--hostile $(HOSTILE))
 
 bench: deps
 	@PYTHONPATH=grader $(PYTHON) -m netlab.bench $(if $(LAB),--lab $(LAB)) $(if $(BATCH),--batch $(BATCH))

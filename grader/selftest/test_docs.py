@@ -89,6 +89,11 @@ DOC_COMMANDS = {
     ("README.md", "make classroom LAB=01"): Covered("test_distribution.py::test_classroom_workflow_awards_each_test"),
     ("README.md", "make gradescope"): Covered("test_distribution.py::test_gradescope_zip_grades_like_gradescope"),
     ("README.md", "make classroom"): Covered("test_distribution.py::test_classroom_workflow_awards_each_test"),
+    ("README.md", "make soak-batch"): Run(replace={"make soak-batch": "make soak-batch RUNS=1 LAB=01 SAMPLE=1 HOSTILE=closer,killer"},
+                                          why="one run of lab 01, one mutant and two hostile programs keep "
+                                              "`make test` fast (test_hostile.py has them all); the whole class "
+                                              "is soaked before a release",
+                                          contains=["soak-batch: every run as expected"], timeout=1800),
     ("README.md", "make help"): Run(contains=["make grade", "make test"]),
     ("README.md", "make format-check"): Run(),
     ("README.md", "make format"): Covered("test_docs.py::test_format_is_applied (format-check)"),
