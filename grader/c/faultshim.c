@@ -178,6 +178,15 @@ __attribute__((constructor)) static void shim_init(void)
         config.log_fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 }
 
+/* The log is closed at exit, so that valgrind's --track-fds does not count it as the program's. */
+__attribute__((destructor)) static void shim_fini(void)
+{
+    if (config.log_fd != -1 && real_close != NULL) {
+        real_close(config.log_fd);
+        config.log_fd = -1;
+    }
+}
+
 static int is_socket(int fd)
 {
     struct stat st;

@@ -232,21 +232,29 @@ class Programs:
                 env["ASAN_OPTIONS"] += ":verify_asan_link_order=0"
         return argv, env
 
+    def _preexec(self, limits: dict | None):
+        """The jail for a student's process; `limits` ({"NOFILE": 16}, ...) tighten jail.LIMITS."""
+        return jail.preexec(jail.run_uid(), {**jail.LIMITS, **(limits or {})})
+
     def run(self, name: str, *args, timeout: float = 10.0, input: bytes | None = None,
-            env: dict | None = None, faults: Faults | None = None) -> ProgramRun:
+            env: dict | None = None, faults: Faults | None = None,
+            limits: dict | None = None) -> ProgramRun:
         """Run a program to completion (killed after `timeout` seconds, scaled for memcheck),
-        with `faults` injected into its socket calls if given (see netlab.shim)."""
+        with `faults` injected into its socket calls if given (see netlab.shim) and `limits`
+        replacing some of the jail's rlimits (say {"NOFILE": 16})."""
         argv, full_env = self._command(name, args, faults)
         full_env.update(env or {})
         completed = run_child(argv, timeout=timeout * self.factor, env=full_env, input=input,
-                              cwd=str(self.cwd), preexec_fn=jail.preexec(jail.run_uid()))
+                              cwd=str(self.cwd), preexec_fn=self._preexec(limits))
         self.finished.append(completed)
         shown = [self.path(name)] + [str(a) for a in args]
         return ProgramRun(shown, completed, faults)
 
     def start(self, name: str, *args, timeout: float = 10.0, env: dict | None = None,
-              ready: re.Pattern = READY_RE, faults: Faults | None = None) -> Server:
-        """Start a server and wait for its readiness line on stderr (never a fixed sleep)."""
+              ready: re.Pattern = READY_RE, faults: Faults | None = None,
+              limits: dict | None = None) -> Server:
+        """Start a server and wait for its readiness line on stderr (never a fixed sleep);
+        `faults` and `limits` as for run()."""
         argv, full_env = self._command(name, args, faults)
         full_env.update(env or {})
         shown = [self.path(name)] + [str(a) for a in args]
@@ -260,7 +268,7 @@ class Programs:
                 ready_event.set()
 
         child = Child(argv, cwd=str(self.cwd), env=full_env, on_stderr_line=on_line,
-                      stdin=subprocess.DEVNULL, preexec_fn=jail.preexec(jail.run_uid()))
+                      stdin=subprocess.DEVNULL, preexec_fn=self._preexec(limits))
         self.children.append((name, child))
         server = Server(name, shown, child, self.factor, _ready=ready_event)
         deadline = time.monotonic() + timeout * self.factor

@@ -1,13 +1,12 @@
-"""Memory and resource limits of running programs, through /proc and prlimit(2), for any lab's tests.
+"""Memory of running programs, through /proc, for any lab's tests.
 
 A server that keeps a buffer per slow client, or grows a request buffer without bound, shows it in
-its resident memory; a server that must cope with running out of descriptors is easiest to test
-with a low RLIMIT_NOFILE set on it while it runs. Linux only. A process that is gone reads as None.
-(Descriptors, children, states and CPU time are in netlab.procinfo.)
+its resident memory. Linux only. A process that is gone reads as None. (Descriptors, children,
+states and CPU time are in netlab.procinfo; a lower descriptor limit for a program is
+`programs.start(..., limits={"NOFILE": 16})`.)
 """
 from __future__ import annotations
 
-import resource
 from pathlib import Path
 
 PROC = Path("/proc")
@@ -35,11 +34,3 @@ def peak_rss_kib(pid: int) -> int | None:
     given back before the test looked."""
     return status_kib(pid, "VmHWM")
 
-
-def set_nofile(pid: int, limit: int) -> tuple[int, int]:
-    """Set the running process's RLIMIT_NOFILE (soft and hard) to `limit`; return the old limits.
-
-    Lowering is allowed for our own processes and, as root, for any. Descriptors already open stay
-    open: the next open, socket or accept beyond the limit fails with EMFILE.
-    """
-    return resource.prlimit(pid, resource.RLIMIT_NOFILE, (limit, limit))

@@ -232,23 +232,27 @@ static int flush_client(struct client *c)
     return 0;
 }
 
-/* Carry out the complete requests c's input holds, while its output has room. */
-static void serve_requests(struct server *s, struct client *c)
+/* Carry out the complete requests c's input holds, while its output has room. Returns 1 when it
+ * stopped for lack of room (requests may be waiting), else 0. */
+static int serve_requests(struct server *s, struct client *c)
 {
     char line[LINEBUF_SIZE], reply[MAX_REPLY];
     enum after_reply after;
 
-    while (!c->closing && pending(c) < OUT_LIMIT) {
-        ssize_t len = linebuf_next(&c->in, line, sizeof line);
+    while (!c->closing) {
+        ssize_t len;
         size_t n;
 
+        if (pending(c) >= OUT_LIMIT)
+            return 1; /* back-pressure: wait until the client reads its replies */
+        len = linebuf_next(&c->in, line, sizeof line);
         if (len == -1 && errno == EAGAIN)
-            return;
+            return 0;
         if (len == -1) { /* EMSGSIZE: no newline in a full buffer */
             queue_reply(c, "ERR too-long\n", 13);
             c->closing = 1;
             fprintf(stderr, "kvserver: %s: request too long\n", c->peer);
-            return;
+            return 0;
         }
         n = handle_request(s->store, line, (size_t)len, s->nclients, reply, &after);
         queue_reply(c, reply, n);
@@ -256,17 +260,36 @@ static void serve_requests(struct server *s, struct client *c)
         if (after == CLOSE)
             c->closing = 1;
     }
+    return 0;
 }
 
-/* Read what c sent and serve it. Returns 1 to keep c, 0 when c is finished (it closed, or it
- * asked to and all is sent), or -1 with errno when its connection failed. */
+/* Serve c's requests and send the replies, for as long as the socket takes them: when the output
+ * empties, requests that waited for room are served at once (nothing else would wake us for them).
+ * Returns 1 to keep c, 0 when c is finished (it asked to close and all is sent), or -1 with errno
+ * when its connection failed. */
+static int pump(struct server *s, struct client *c)
+{
+    int waiting;
+
+    do {
+        waiting = serve_requests(s, c);
+        if (flush_client(c) == -1)
+            return -1;
+    } while (waiting && pending(c) == 0);
+    return c->closing && pending(c) == 0 ? 0 : 1;
+}
+
+/* Read what c sent and serve it. Returns as pump(), and 0 when the client closed its end. */
 static int read_client(struct server *s, struct client *c)
 {
     size_t room;
     char *space = linebuf_space(&c->in, &room);
-    ssize_t n = room > 0 ? recv(c->fd, space, room, 0) : 0;
+    ssize_t n;
 
-    if (room > 0 && n == 0)
+    if (room == 0)
+        return pump(s, c); /* a hang-up or error reported while the buffer is full */
+    n = recv(c->fd, space, room, 0);
+    if (n == 0)
         return 0; /* the client closed its end */
     if (n == -1) {
         if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
@@ -274,22 +297,7 @@ static int read_client(struct server *s, struct client *c)
         return -1;
     }
     linebuf_commit(&c->in, (size_t)n);
-    serve_requests(s, c);
-    if (flush_client(c) == -1)
-        return -1;
-    return c->closing && pending(c) == 0 ? 0 : 1;
-}
-
-/* Send c's waiting output; then serve the requests that waited for room. Returns as read_client. */
-static int write_client(struct server *s, struct client *c)
-{
-    if (flush_client(c) == -1)
-        return -1;
-    if (pending(c) == 0)
-        serve_requests(s, c);
-    if (flush_client(c) == -1)
-        return -1;
-    return c->closing && pending(c) == 0 ? 0 : 1;
+    return pump(s, c);
 }
 
 static void free_client(struct client *c)
@@ -305,12 +313,18 @@ static void drop_client(struct server *s, size_t i)
     s->clients[i] = s->clients[--s->nclients];
 }
 
-/* Tell a connection the server cannot take it, and close it. Best effort: never waits. */
+/* Send a last line to a connection about to be closed. Best effort: never waits, and a client
+ * that does not read it loses it; but a signal does not make us give up. */
+static void send_last_words(int fd, const char *text)
+{
+    while (send(fd, text, strlen(text), MSG_NOSIGNAL | MSG_DONTWAIT) == -1 && errno == EINTR)
+        ;
+}
+
+/* Tell a connection the server cannot take it, and close it. */
 static void refuse(int fd)
 {
-    static const char busy[] = "ERR busy\n";
-
-    (void)send(fd, busy, sizeof busy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+    send_last_words(fd, "ERR busy\n");
     close(fd);
 }
 
@@ -403,7 +417,7 @@ static int expire_clients(struct server *s)
 
         if (c->deadline <= now) {
             if (!c->closing)
-                (void)send(c->fd, "ERR timeout\n", 12, MSG_NOSIGNAL | MSG_DONTWAIT);
+                send_last_words(c->fd, "ERR timeout\n");
             fprintf(stderr, "kvserver: %s: timed out\n", c->peer);
             drop_client(s, i);
             continue;
@@ -447,7 +461,7 @@ static void serve_clients(struct server *s, nfds_t nfds)
         int rc = 1;
 
         if (ev & POLLOUT)
-            rc = write_client(s, c);
+            rc = pump(s, c);
         if (rc == 1 && (ev & (POLLIN | POLLHUP | POLLERR)))
             rc = read_client(s, c);
         if (rc == -1)
