@@ -1,5 +1,8 @@
 /* kvclient.c: send requests to a kvserver and print its replies; retry a connection that is
- * refused, reset or turned away, with exponential backoff and jitter (Lab 05 reference solution).
+ * refused, reset or turned away, with exponential backoff and jitter (Lab 05).
+ *
+ * Given: the exit statuses, the command line, the random numbers and main(). Yours: every function
+ * marked TODO(lab 05).
  *
  *   usage: kvclient [-r RETRIES] [-b BASE_MS] [-m MAX_MS] [-t TIMEOUT_MS] HOST PORT REQUEST...
  *   prints one reply line per REQUEST on stdout; the exit status says how it went (section 4.5) */
@@ -124,16 +127,11 @@ static uint32_t next_random(void)
  * timeout. Returns the socket, or -1 with errno from the last address tried. */
 static int connect_any(const struct addrinfo *res, long timeout_ms)
 {
-    int saved = ECONNREFUSED;
-
-    for (const struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
-        int fd = connect_addr(ai, now_ms() + timeout_ms);
-
-        if (fd != -1)
-            return fd;
-        saved = errno;
-    }
-    errno = saved;
+    /* TODO(lab 05): connect_addr() to each address in turn, each with a deadline timeout_ms from
+     * now; return the first socket that connects; otherwise -1 with the errno of the last try. */
+    (void)res;
+    (void)timeout_ms;
+    errno = ENOSYS;
     return -1;
 }
 
@@ -142,30 +140,15 @@ static int connect_any(const struct addrinfo *res, long timeout_ms)
 static int open_session(const struct addrinfo *res, const struct options *o, struct linebuf *lb,
                         struct failure *why)
 {
-    char line[LINEBUF_SIZE];
-    int fd = connect_any(res, o->timeout_ms);
-    ssize_t n;
-
-    *why = (struct failure){0, NULL, 1};
-    if (fd == -1) {
-        why->err = errno;
-        return -1;
-    }
-    linebuf_init(lb);
-    n = recv_line(fd, lb, line, sizeof line, now_ms() + o->timeout_ms);
-    if (n >= 0 && strncmp(line, "OK", 2) == 0)
-        return fd;
-    if (n == -1)
-        why->err = errno; /* saved before close(), which could change errno */
-    else if (n == -2)
-        why->what = "closed the connection before its greeting";
-    else if (strcmp(line, "ERR busy") == 0)
-        why->what = "server busy";
-    else
-        *why = (struct failure){0, "unexpected greeting", 0};
-    if (why->err == EMSGSIZE)
-        *why = (struct failure){0, "greeting too long", 0};
-    close(fd);
+    /* TODO(lab 05): connect_any(), then recv_line() the greeting (linebuf_init(lb) first). "OK...":
+     * return the socket. Otherwise fill *why (section 4.5 lists the reasons and which are worth a
+     * retry: a failed connect, "server busy", a reset or close before the greeting, a timeout), close
+     * the socket without losing errno, and return -1. */
+    (void)res;
+    (void)o;
+    (void)lb;
+    (void)connect_any;
+    *why = (struct failure){ENOSYS, NULL, 0};
     return -1;
 }
 
@@ -179,29 +162,18 @@ static const char *reason(const struct failure *f)
 static int open_with_retries(const struct addrinfo *res, const struct options *o,
                              struct linebuf *lb, int *status)
 {
-    struct failure why;
-
-    for (long retry = 0;; retry++) {
-        long delay;
-        int fd = open_session(res, o, lb, &why);
-
-        if (fd != -1)
-            return fd;
-        if (!why.retry || retry == o->retries)
-            break;
-        delay = backoff_delay((unsigned)retry + 1, o->base_ms, o->max_ms, next_random());
-        fprintf(stderr, "kvclient: %s port %s: %s; retry %ld of %ld in %ld ms\n", o->host,
-                o->port, reason(&why), retry + 1, o->retries, delay);
-        sleep_ms(delay);
-    }
-    if (!why.retry) {
-        fprintf(stderr, "kvclient: %s port %s: %s\n", o->host, o->port, reason(&why));
-        *status = EXIT_PROTOCOL;
-    } else {
-        fprintf(stderr, "kvclient: %s port %s: %s (gave up after %ld attempts)\n", o->host,
-                o->port, reason(&why), o->retries + 1);
-        *status = EXIT_CONNECT;
-    }
+    /* TODO(lab 05): up to 1 + o->retries attempts of open_session(). Between two attempts print
+     * "kvclient: HOST port PORT: REASON; retry K of N in D ms" and sleep_ms(D), with
+     * D = backoff_delay(K, o->base_ms, o->max_ms, next_random()). After the last one, print the
+     * final message and set *status (section 4.5). */
+    (void)res;
+    (void)o;
+    (void)lb;
+    (void)open_session;
+    (void)reason;
+    (void)next_random;
+    fprintf(stderr, "kvclient: not implemented\n");
+    *status = EXIT_FAILURE;
     return -1;
 }
 
@@ -209,41 +181,12 @@ static int open_with_retries(const struct addrinfo *res, const struct options *o
  * may have carried it out (APPEND twice is not APPEND once). Returns the exit status. */
 static int exchange(int fd, const struct options *o, struct linebuf *lb)
 {
-    char line[LINEBUF_SIZE];
-    int status = EXIT_OK;
-
-    for (int i = 0; i < o->nrequests; i++) {
-        const char *req = o->requests[i];
-        size_t len = strlen(req);
-        ssize_t n;
-
-        if (send_all(fd, req, len, now_ms() + o->timeout_ms) == -1 ||
-            send_all(fd, "\n", 1, now_ms() + o->timeout_ms) == -1) {
-            fprintf(stderr, "kvclient: %s port %s: %s\n", o->host, o->port, strerror(errno));
-            return errno == ETIMEDOUT ? EXIT_TIMEOUT : EXIT_LOST;
-        }
-        n = recv_line(fd, lb, line, sizeof line, now_ms() + o->timeout_ms);
-        if (n == -2) {
-            fprintf(stderr, "kvclient: %s port %s: closed the connection before replying\n",
-                    o->host, o->port);
-            return EXIT_LOST;
-        }
-        if (n == -1) {
-            int err = errno;
-
-            fprintf(stderr, "kvclient: %s port %s: %s\n", o->host, o->port,
-                    err == EMSGSIZE ? "reply too long" : strerror(err));
-            return err == ETIMEDOUT ? EXIT_TIMEOUT : err == EMSGSIZE ? EXIT_PROTOCOL : EXIT_LOST;
-        }
-        printf("%s\n", line);
-        if (strncmp(line, "OK", 2) != 0)
-            status = EXIT_ERR_REPLY;
-    }
-    if (fflush(stdout) == EOF) {
-        fprintf(stderr, "kvclient: write error: %s\n", strerror(errno));
-        return EXIT_LOST;
-    }
-    return status;
+    /* TODO(lab 05): for each request: send_all() it and a '\n', recv_line() the reply, print it.
+     * Never send a request twice. Return the exit status of section 4.5. */
+    (void)fd;
+    (void)o;
+    (void)lb;
+    return EXIT_FAILURE;
 }
 
 

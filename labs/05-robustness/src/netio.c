@@ -1,5 +1,4 @@
-/* netio.c: socket helpers that survive a hostile network (Lab 05 reference solution). The
- * contracts are in netio.h. */
+/* netio.c: socket helpers that survive a hostile network (Lab 05). The contracts are in netio.h. */
 #define _POSIX_C_SOURCE 200809L
 
 #include "netio.h"
@@ -30,120 +29,66 @@ int set_nonblocking(int fd)
 
 int wait_fd(int fd, short events, int64_t deadline)
 {
-    struct pollfd pfd = {.fd = fd, .events = events};
-
-    for (;;) {
-        int64_t left = deadline - now_ms();
-        int rc;
-
-        if (left <= 0) {
-            errno = ETIMEDOUT;
-            return -1;
-        }
-        rc = poll(&pfd, 1, left > 60000 ? 60000 : (int)left);
-        if (rc > 0)
-            return 0;
-        if (rc == -1 && errno != EINTR)
-            return -1;
-        /* rc == 0 (slice over) or EINTR: the loop works out what is left */
-    }
+    /* TODO(lab 05): poll() this one descriptor with the milliseconds left until the deadline.
+     * Ready: 0. Time is up: ETIMEDOUT. EINTR: work out what is left and poll again. */
+    (void)fd;
+    (void)events;
+    (void)deadline;
+    errno = ENOSYS;
+    return -1;
 }
 
 void sleep_ms(long ms)
 {
-    struct timespec left = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
-
-    while (nanosleep(&left, &left) == -1 && errno == EINTR)
-        ; /* a signal woke us early: left holds what remains */
+    /* TODO(lab 05): nanosleep(); when a signal interrupts it (EINTR), its second argument holds
+     * the time left: sleep that. */
+    (void)ms;
 }
 
 long backoff_delay(unsigned retry, long base_ms, long cap_ms, uint32_t r)
 {
-    long bound = base_ms;
-
-    /* Double up to the cap, one step at a time: base_ms << (retry - 1) overflows for large retry. */
-    for (unsigned i = 1; i < retry && bound < cap_ms; i++)
-        bound = bound > cap_ms / 2 ? cap_ms : bound * 2;
-    if (bound > cap_ms)
-        bound = cap_ms;
-    return bound / 2 + (long)(r % (uint32_t)(bound / 2 + 1));
+    /* TODO(lab 05): b = min(cap_ms, base_ms * 2^(retry - 1)), computed without overflow (double
+     * step by step and stop at the cap: base_ms << 40 is undefined); then b / 2 + r % (b / 2 + 1). */
+    (void)retry;
+    (void)base_ms;
+    (void)cap_ms;
+    (void)r;
+    return 0;
 }
 
 int connect_addr(const struct addrinfo *ai, int64_t deadline)
 {
-    int fd, err, saved;
-    socklen_t len = sizeof err;
-
-    fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-    if (fd == -1)
-        return -1;
-    if (set_nonblocking(fd) == -1)
-        goto fail;
-    if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-        return fd;
-    /* EINPROGRESS: a non-blocking connect has started. EINTR: a signal came, and the kernel goes
-     * on connecting in the background. Either way, wait until it is done and ask how it went;
-     * calling connect() again would only say EALREADY. */
-    if (errno != EINPROGRESS && errno != EINTR)
-        goto fail;
-    if (wait_fd(fd, POLLOUT, deadline) == -1)
-        goto fail;
-    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
-        goto fail;
-    if (err != 0) {
-        errno = err;
-        goto fail;
-    }
-    return fd;
-fail:
-    saved = errno; /* close() must not change the error the caller reports */
-    close(fd);
-    errno = saved;
+    /* TODO(lab 05): socket(), set_nonblocking(), connect(). 0: connected. EINPROGRESS or EINTR:
+     * wait_fd(POLLOUT) until the deadline, then getsockopt(SO_ERROR) says how it went (0, or the
+     * errno to report). On failure, close the socket without losing errno. */
+    (void)ai;
+    (void)deadline;
+    errno = ENOSYS;
     return -1;
 }
 
 int send_all(int fd, const void *buf, size_t len, int64_t deadline)
 {
-    const char *p = buf;
-
-    while (len > 0) {
-        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-
-        if (n == -1) {
-            if (errno == EINTR)
-                continue;
-            if (errno != EAGAIN && errno != EWOULDBLOCK)
-                return -1;
-            if (wait_fd(fd, POLLOUT, deadline) == -1)
-                return -1;
-            continue;
-        }
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
+    /* TODO(lab 05): send() with MSG_NOSIGNAL until all len bytes are gone: advance past what
+     * each call sent, retry EINTR, wait_fd(POLLOUT) on EAGAIN. */
+    (void)fd;
+    (void)buf;
+    (void)len;
+    (void)deadline;
+    errno = ENOSYS;
+    return -1;
 }
 
 ssize_t recv_line(int fd, struct linebuf *lb, char *line, size_t size, int64_t deadline)
 {
-    for (;;) {
-        ssize_t got = linebuf_next(lb, line, size), n;
-        size_t room;
-        char *space;
-
-        if (got >= 0 || errno != EAGAIN)
-            return got; /* a line, or EMSGSIZE */
-        space = linebuf_space(lb, &room);
-        n = recv(fd, space, room, 0);
-        if (n > 0) {
-            linebuf_commit(lb, (size_t)n);
-        } else if (n == 0) {
-            return -2;
-        } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            if (wait_fd(fd, POLLIN, deadline) == -1)
-                return -1;
-        } else if (errno != EINTR) {
-            return -1;
-        }
-    }
+    /* TODO(lab 05): loop: a line in lb? return it (linebuf_next). Otherwise recv() into
+     * linebuf_space(): bytes (commit them), 0 (the peer closed: -2), EINTR (again), EAGAIN
+     * (wait_fd(POLLIN) until the deadline), or an error. */
+    (void)fd;
+    (void)lb;
+    (void)line;
+    (void)size;
+    (void)deadline;
+    errno = ENOSYS;
+    return -1;
 }
