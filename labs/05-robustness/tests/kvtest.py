@@ -267,6 +267,10 @@ class FakeServer:
             return len(self.accepted)
 
     def close(self) -> None:
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
+        except OSError:
+            pass
         self.sock.close()
         self._thread.join(timeout=5)
         for t in self._threads:
