@@ -147,7 +147,7 @@ def test_slow_reader(programs):
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 20)
     sock.settimeout(5 * programs.factor)
     sock.connect(("127.0.0.1", server.port))
-    slow = LineClient("127.0.0.1", server.port, timeout=10 * programs.factor, sock=sock)
+    slow = LineClient("127.0.0.1", server.port, timeout=5 * programs.factor, sock=sock)
     n = 40000
     requests = b"GET big\n" * n
 

@@ -1,0 +1,139 @@
+"""Hidden tests of Lab 05: the same contracts as the public tests, on cases a student may not try."""
+import os
+import random
+import signal
+import socket
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the lab's tests/ (kvtest)
+
+import kvtest  # noqa: E402
+from kvtest import FakeServer, Health, expect, retry_lines, session  # noqa: E402
+from netlab import procinfo  # noqa: E402
+from netlab.feedback import Failure, show  # noqa: E402
+from netlab.shim import Faults  # noqa: E402
+
+
+def test_many_slow_clients(programs):
+    """Twenty silent clients and twenty that drip bytes, all at once, while five others talk."""
+    timeout_ms = 500
+    server = kvtest.start(programs, timeout_ms=timeout_ms)
+    health = Health(programs, server)
+    did = f"opened 20 silent and 20 dripping connections (server -t {timeout_ms}), while 5 clients talked"
+    silent = [session(programs, server, did=did) for _ in range(20)]
+    drip = [session(programs, server, did=did) for _ in range(20)]
+    talkers = [session(programs, server, "::1", did) for _ in range(5)]
+    closed = set()
+    deadline = time.monotonic() + 6 * programs.factor
+    i = 0
+    try:
+        while len(closed) < 40 and time.monotonic() < deadline:
+            for k, c in enumerate(drip):
+                if k + 20 not in closed:
+                    try:
+                        c.sock.send(b"x")
+                    except OSError:
+                        closed.add(k + 20)
+            for t in talkers:
+                expect(t, f"APPEND t{i % 5} .", f"OK {i // 5 + 1}", did)
+                i += 1
+            for k, c in enumerate(silent + drip):
+                if k in closed:
+                    continue
+                c.sock.settimeout(0.01)
+                try:
+                    data = c.sock.recv(100)
+                except (socket.timeout, TimeoutError):
+                    continue
+                except OSError:
+                    data = b""
+                if not data or data.startswith(b"ERR timeout"):
+                    closed.add(k)
+        if len(closed) < 40:
+            raise Failure(did, "all 40 slow connections closed by the server about 500 ms after "
+                          "they came", f"{40 - len(closed)} still open after "
+                          f"{6 * programs.factor:g} s", "section 4.4: every client has its own deadline")
+    finally:
+        for c in silent + drip + talkers:
+            c.close()
+    health.check(did)
+
+
+def test_descriptors_again_and_again(programs):
+    """Out of descriptors three times; a status line and a clean stop while at the limit."""
+    server = kvtest.start(programs, limits={"NOFILE": 14})
+    health = Health(programs, server)
+    did = "ran the server out of descriptors (limit 14) three times"
+    for round_ in range(3):
+        held = []
+        try:
+            for _ in range(30):
+                c = kvtest.connect(programs, server)
+                line = kvtest.read_line(c, did, "the greeting or ERR busy")
+                if line == b"ERR busy":
+                    c.close()
+                    break
+                held.append(c)
+            else:
+                raise Failure(did, "ERR busy once the descriptors ran out", "30 greetings")
+            if round_ == 2:
+                os.kill(server.pid, signal.SIGUSR1)
+                if not procinfo.wait_until(lambda: kvtest.status_lines(server), 5 * programs.factor):
+                    raise Failure(f"{did}; then sent SIGUSR1 at the limit", "the status line",
+                                  show(server.log()[-500:]))
+                code = server.stop()
+                if code != 0:
+                    raise Failure(f"{did}; then sent SIGTERM at the limit", "exit status 0",
+                                  kvtest.exit_text(server))
+                return
+        finally:
+            for c in held:
+                c.close()
+        health.check(f"{did} (round {round_ + 1})")
+
+
+def test_binary_garbage(programs):
+    """Lines of random bytes (NUL, 0xff, CR, control characters): errors, never a crash."""
+    server = kvtest.start(programs)
+    health = Health(programs, server)
+    rng = random.Random(5)
+    did = "sent 200 lines of random bytes, then a valid request"
+    with session(programs, server) as c:
+        for n in range(200):
+            junk = bytes(rng.choice(b"\x00\x01\x7f\xff\r\t ABC") for _ in range(rng.randrange(1, 300)))
+            junk = junk.replace(b"\n", b"")
+            c.send(junk + b"\n")
+            got = kvtest.read_line(c, did, "ERR bad-request")
+            if not got.startswith(b"ERR") and got != b"OK PONG":
+                raise Failure(did, "an ERR reply to a line of random bytes", f"{show(got)} to {show(junk)}")
+        expect(c, "SET k still fine", "OK", did)
+    health.check(did)
+
+
+def test_first_address_refuses(programs, net):
+    """A name with two addresses, the first refusing: the client tries the second in the same
+    attempt, with no retry and no delay."""
+    host = net.name("dual")
+    addrs = [ai[4][0] for ai in socket.getaddrinfo(host, None, socket.AF_UNSPEC, socket.SOCK_STREAM)]
+    with FakeServer(["serve"], host=addrs[-1]) as server:
+        run = programs.run("kvclient", host, server.port, "PING")
+        run.expect_exit(0, hint=f"{host} is {', '.join(addrs)}: try each address before giving up on "
+                        "an attempt (section 4.5)")
+        run.expect_stdout("OK PONG\n")
+        if retry_lines(run):
+            raise Failure(run.did, "no retry: the second address answered", show(run.err, 600))
+
+
+def test_client_and_server_under_faults(programs):
+    """Your client and your server, both with the fault library: nothing lost, nothing twice."""
+    server = kvtest.start(programs, faults=Faults(max_io=2, eintr_every=3))
+    value = ""
+    for i in range(5):
+        part = f"[{i}]" * 40
+        value += part
+        run = programs.run("kvclient", "127.0.0.1", server.port, f"APPEND v {part}", "GET v",
+                           faults=Faults(max_io=1, eintr_every=2))
+        run.expect_exit(0, hint="both programs loop on partial I/O and retry EINTR")
+        run.expect_stdout(f"OK {len(value)}\nOK {value}\n")
