@@ -62,9 +62,9 @@ static const char *const op_names[OP_COUNT] = {"send",   "recv",     "read",    
                                                "sendto", "recvfrom", "connect", "accept"};
 
 static struct {
-    size_t max_io;                  /* 0: no cap */
-    unsigned long eintr_every;      /* 0: never */
-    unsigned long fail_every;       /* 0: never */
+    size_t max_io;             /* 0: no cap */
+    unsigned long eintr_every; /* 0: never */
+    unsigned long fail_every;  /* 0: never */
     int fail_errno;
     unsigned long long reset_after; /* 0: never */
     int enabled[OP_COUNT];
@@ -313,8 +313,7 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags, __CONST_SOCKADDR_
     socklen_t tl = sizeof type;
 
     if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 && type != SOCK_STREAM) {
-        if (affected(OP_SENDTO, fd) &&
-            (interrupt_now(OP_SENDTO, fd) || fail_now(OP_SENDTO, fd)))
+        if (affected(OP_SENDTO, fd) && (interrupt_now(OP_SENDTO, fd) || fail_now(OP_SENDTO, fd)))
             return -1;
         return CALL(len);
     }

@@ -44,7 +44,7 @@ struct client {
 struct server {
     int listen_fd;
     int spare_fd; /* held open, and given up to refuse a connection when descriptors run out */
-    int wake[2];  /* the self-pipe: signal handlers write a byte to wake[1], poll() watches wake[0] */
+    int wake[2];  /* the self-pipe: signal handlers write to wake[1], poll() watches wake[0] */
     long timeout_ms;
     struct kvstore *store;
     struct client *clients[MAX_CLIENTS];
@@ -314,7 +314,8 @@ static int accept_clients(struct server *s)
     /* TODO(lab 05): accept() up to ACCEPT_BATCH connections and add_client() each. When accept()
      * fails, errno says what to do (section 4.3): EAGAIN, no more; EMFILE, ENFILE, ENOBUFS,
      * ENOMEM, refuse_for_lack_of_descriptors(); EBADF, EFAULT, EINVAL, ENOTSOCK, EOPNOTSUPP are
-     * bugs (-1); anything else (EINTR, ECONNABORTED, EPROTO, ...) concerns one connection: go on. */
+     * bugs (-1); anything else (EINTR, ECONNABORTED, EPROTO, ...) concerns one connection: go on.
+     */
     (void)s;
     (void)add_client;
     (void)refuse_for_lack_of_descriptors;

@@ -48,7 +48,8 @@ void sleep_ms(long ms)
 long backoff_delay(unsigned retry, long base_ms, long cap_ms, uint32_t r)
 {
     /* TODO(lab 05): b = min(cap_ms, base_ms * 2^(retry - 1)), computed without overflow (double
-     * step by step and stop at the cap: base_ms << 40 is undefined); then b / 2 + r % (b / 2 + 1). */
+     * step by step and stop at the cap: base_ms << 40 is undefined); then b / 2 + r % (b / 2 + 1).
+     */
     (void)retry;
     (void)base_ms;
     (void)cap_ms;

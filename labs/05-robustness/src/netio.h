@@ -20,8 +20,8 @@ int set_nonblocking(int fd);
 
 /* Wait until fd is ready for events (POLLIN or POLLOUT), or the deadline passes. A signal does not
  * cut the wait short: poll() is called again with the time that is left.
- * Returns 0 when fd is ready (or has an error or hang-up to report: the next call on it says which),
- * or -1 with errno ETIMEDOUT when the deadline passed, or poll's errno. */
+ * Returns 0 when fd is ready (or has an error or hang-up to report: the next call on it says
+ * which), or -1 with errno ETIMEDOUT when the deadline passed, or poll's errno. */
 int wait_fd(int fd, short events, int64_t deadline);
 
 /* Sleep for ms milliseconds, all of them: when a signal interrupts nanosleep(), sleep the rest. */

@@ -19,14 +19,14 @@
 
 /* Exit statuses (section 4.5 of the handout). */
 enum {
-    EXIT_OK = 0,         /* every request answered OK */
-    EXIT_ERR_REPLY = 1,  /* every request answered, at least one with ERR */
-    EXIT_USAGE = 2,      /* bad command line */
-    EXIT_RESOLVE = 3,    /* HOST does not resolve */
-    EXIT_CONNECT = 4,    /* no session after every attempt */
-    EXIT_LOST = 5,       /* the connection failed after a request was sent */
-    EXIT_TIMEOUT = 6,    /* no reply in time */
-    EXIT_PROTOCOL = 7    /* the server does not speak the protocol */
+    EXIT_OK = 0,        /* every request answered OK */
+    EXIT_ERR_REPLY = 1, /* every request answered, at least one with ERR */
+    EXIT_USAGE = 2,     /* bad command line */
+    EXIT_RESOLVE = 3,   /* HOST does not resolve */
+    EXIT_CONNECT = 4,   /* no session after every attempt */
+    EXIT_LOST = 5,      /* the connection failed after a request was sent */
+    EXIT_TIMEOUT = 6,   /* no reply in time */
+    EXIT_PROTOCOL = 7   /* the server does not speak the protocol */
 };
 
 struct options {
@@ -79,12 +79,25 @@ static int parse_options(int argc, char *argv[], struct options *o)
     o->max_ms = 2000;
     o->timeout_ms = 5000;
     while ((opt = getopt(argc, argv, "r:b:m:t:")) != -1) {
-        long *slot = opt == 'r' ? &o->retries : opt == 'b' ? &o->base_ms
-                                            : opt == 'm' ? &o->max_ms
-                                            : opt == 't' ? &o->timeout_ms
-                                                         : NULL;
+        long *slot;
 
-        if (slot == NULL || parse_number(optarg, opt == 'r' ? 0 : 1, 3600000, slot) == -1)
+        switch (opt) {
+        case 'r':
+            slot = &o->retries;
+            break;
+        case 'b':
+            slot = &o->base_ms;
+            break;
+        case 'm':
+            slot = &o->max_ms;
+            break;
+        case 't':
+            slot = &o->timeout_ms;
+            break;
+        default:
+            return -1;
+        }
+        if (parse_number(optarg, opt == 'r' ? 0 : 1, 3600000, slot) == -1)
             return -1;
     }
     if (argc - optind < 3 || parse_number(argv[optind + 1], 1, 65535, &port) == -1)
@@ -190,16 +203,16 @@ static int open_with_retries(const struct addrinfo *res, const struct options *o
         if (!why.retry || retry == o->retries)
             break;
         delay = backoff_delay((unsigned)retry + 1, o->base_ms, o->max_ms, next_random());
-        fprintf(stderr, "kvclient: %s port %s: %s; retry %ld of %ld in %ld ms\n", o->host,
-                o->port, reason(&why), retry + 1, o->retries, delay);
+        fprintf(stderr, "kvclient: %s port %s: %s; retry %ld of %ld in %ld ms\n", o->host, o->port,
+                reason(&why), retry + 1, o->retries, delay);
         sleep_ms(delay);
     }
     if (!why.retry) {
         fprintf(stderr, "kvclient: %s port %s: %s\n", o->host, o->port, reason(&why));
         *status = EXIT_PROTOCOL;
     } else {
-        fprintf(stderr, "kvclient: %s port %s: %s (gave up after %ld attempts)\n", o->host,
-                o->port, reason(&why), o->retries + 1);
+        fprintf(stderr, "kvclient: %s port %s: %s (gave up after %ld attempts)\n", o->host, o->port,
+                reason(&why), o->retries + 1);
         *status = EXIT_CONNECT;
     }
     return -1;
@@ -245,7 +258,6 @@ static int exchange(int fd, const struct options *o, struct linebuf *lb)
     }
     return status;
 }
-
 
 int main(int argc, char *argv[])
 {

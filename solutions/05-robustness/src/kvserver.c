@@ -41,7 +41,7 @@ struct client {
 struct server {
     int listen_fd;
     int spare_fd; /* held open, and given up to refuse a connection when descriptors run out */
-    int wake[2];  /* the self-pipe: signal handlers write a byte to wake[1], poll() watches wake[0] */
+    int wake[2];  /* the self-pipe: signal handlers write to wake[1], poll() watches wake[0] */
     long timeout_ms;
     struct kvstore *store;
     struct client *clients[MAX_CLIENTS];

@@ -61,7 +61,7 @@ long backoff_delay(unsigned retry, long base_ms, long cap_ms, uint32_t r)
 {
     long bound = base_ms;
 
-    /* Double up to the cap, one step at a time: base_ms << (retry - 1) overflows for large retry. */
+    /* Double up to the cap, step by step: base_ms << (retry - 1) overflows for a large retry. */
     for (unsigned i = 1; i < retry && bound < cap_ms; i++)
         bound = bound > cap_ms / 2 ? cap_ms : bound * 2;
     if (bound > cap_ms)

@@ -14,8 +14,9 @@ static void feed(struct linebuf *lb, const char *text, size_t n)
     size_t room;
     char *space = linebuf_space(lb, &room);
 
-    ck_assert_msg(n <= room, "did:      fed %zu bytes to the line buffer\nexpected: room for them\n"
-                             "got:      linebuf_space gave room for %zu",
+    ck_assert_msg(n <= room,
+                  "did:      fed %zu bytes to the line buffer\nexpected: room for them\n"
+                  "got:      linebuf_space gave room for %zu",
                   n, room);
     memcpy(space, text, n);
     linebuf_commit(lb, n);
@@ -29,9 +30,10 @@ static void expect_line(struct linebuf *lb, const char *did, const char *want)
 
     errno = 0;
     n = linebuf_next(lb, line, sizeof line);
-    ck_assert_msg(n == (ssize_t)strlen(want),
-                  "did:      %s\nexpected: a line of %zu bytes (\"%s\")\ngot:      %zd (errno %d: %s)",
-                  did, strlen(want), want, n, errno, strerror(errno));
+    ck_assert_msg(
+        n == (ssize_t)strlen(want),
+        "did:      %s\nexpected: a line of %zu bytes (\"%s\")\ngot:      %zd (errno %d: %s)", did,
+        strlen(want), want, n, errno, strerror(errno));
     EXPECT_STR(did, line, want);
 }
 
@@ -49,8 +51,9 @@ START_TEST(empty)
     size_t room = 0;
 
     linebuf_init(&lb);
-    ck_assert_msg(linebuf_empty(&lb), "did:      linebuf_init\nexpected: an empty buffer\ngot:      "
-                                      "linebuf_empty() says no");
+    ck_assert_msg(linebuf_empty(&lb),
+                  "did:      linebuf_init\nexpected: an empty buffer\ngot:      "
+                  "linebuf_empty() says no");
     linebuf_space(&lb, &room);
     EXPECT_UINT("room in an empty buffer (linebuf_space)", room, LINEBUF_SIZE);
     expect_none(&lb, "linebuf_next on an empty buffer", EAGAIN);

@@ -98,8 +98,8 @@ END_TEST
 START_TEST(backoff_no_overflow)
 {
     EXPECT_UINT("backoff_delay(64, 100, 2000, r=0)", backoff_delay(64, 100, 2000, 0), 1000);
-    EXPECT_UINT("backoff_delay(4000000000, 100, 2000, r=0)", backoff_delay(4000000000u, 100, 2000, 0),
-                1000);
+    EXPECT_UINT("backoff_delay(4000000000, 100, 2000, r=0)",
+                backoff_delay(4000000000u, 100, 2000, 0), 1000);
     EXPECT_UINT("backoff_delay(100, 3600000, 3600000, r=0)",
                 backoff_delay(100, 3600000, 3600000, 0), 1800000);
     EXPECT_UINT("backoff_delay(1, 500, 300, r=0) (base above the cap)",
@@ -119,12 +119,14 @@ START_TEST(sleep_whole_time)
     sleep_ms(150);
     slept = now_ms() - t0;
     stop_ticking();
-    ck_assert_msg(ticks > 3, "did:      sleep_ms(150) with SIGALRM every 7 ms\nexpected: signals "
-                             "during the sleep\ngot:      %d",
+    ck_assert_msg(ticks > 3,
+                  "did:      sleep_ms(150) with SIGALRM every 7 ms\nexpected: signals "
+                  "during the sleep\ngot:      %d",
                   (int)ticks);
-    ck_assert_msg(slept >= 150, "did:      sleep_ms(150) with SIGALRM every 7 ms\nexpected: 150 ms "
-                                "or more\ngot:      %lld ms (nanosleep returned early with EINTR "
-                                "and the rest was not slept)",
+    ck_assert_msg(slept >= 150,
+                  "did:      sleep_ms(150) with SIGALRM every 7 ms\nexpected: 150 ms "
+                  "or more\ngot:      %lld ms (nanosleep returned early with EINTR "
+                  "and the rest was not slept)",
                   (long long)slept);
 }
 END_TEST
@@ -141,8 +143,9 @@ START_TEST(wait_times_out)
     EXPECT_ERR("wait_fd(POLLIN, in 120 ms) with nothing to read, SIGALRM every 7 ms",
                wait_fd(sv[0], POLLIN, t0 + 120), ETIMEDOUT);
     stop_ticking();
-    ck_assert_msg(now_ms() - t0 >= 120, "did:      wait_fd with a deadline in 120 ms\nexpected: "
-                                        "to return at the deadline\ngot:      after %lld ms",
+    ck_assert_msg(now_ms() - t0 >= 120,
+                  "did:      wait_fd with a deadline in 120 ms\nexpected: "
+                  "to return at the deadline\ngot:      after %lld ms",
                   (long long)(now_ms() - t0));
     errno = 0;
     EXPECT_ERR("wait_fd with a deadline already past", wait_fd(sv[0], POLLIN, now_ms() - 5),
@@ -186,8 +189,8 @@ START_TEST(send_all_everything)
     }
     EXPECT_UINT("bytes received after send_all of 60000", got, sizeof in);
     ck_assert_msg(memcmp(in, out, sizeof in) == 0, "did:      send_all of 60000 bytes\nexpected: "
-                                                    "the same bytes at the other end\ngot:      "
-                                                    "different bytes");
+                                                   "the same bytes at the other end\ngot:      "
+                                                   "different bytes");
     close(sv[0]);
     close(sv[1]);
 }
@@ -218,8 +221,9 @@ START_TEST(send_all_deadline)
     errno = 0;
     EXPECT_ERR("send_all of 1 MiB to a peer that never reads, deadline in 150 ms",
                send_all(sv[0], big, sizeof big, t0 + 150), ETIMEDOUT);
-    ck_assert_msg(now_ms() - t0 >= 150, "did:      send_all with a deadline in 150 ms\nexpected: "
-                                        "to give up at the deadline\ngot:      after %lld ms",
+    ck_assert_msg(now_ms() - t0 >= 150,
+                  "did:      send_all with a deadline in 150 ms\nexpected: "
+                  "to give up at the deadline\ngot:      after %lld ms",
                   (long long)(now_ms() - t0));
     close(sv[0]);
     close(sv[1]);
@@ -248,8 +252,9 @@ START_TEST(recv_line_pieces)
     ck_assert_int_eq(write(sv[1], "bye", 3), 3);
     close(sv[1]);
     n = recv_line(sv[0], &lb, line, sizeof line, now_ms() + 1000);
-    ck_assert_msg(n == -2, "did:      recv_line when the peer closed after \"bye\" (no newline)\n"
-                           "expected: -2\ngot:      %zd",
+    ck_assert_msg(n == -2,
+                  "did:      recv_line when the peer closed after \"bye\" (no newline)\n"
+                  "expected: -2\ngot:      %zd",
                   n);
     close(sv[0]);
 }
@@ -272,8 +277,9 @@ START_TEST(recv_line_timeout_and_signals)
     EXPECT_ERR("recv_line with half a line and a deadline in 120 ms, SIGALRM every 7 ms",
                (int)recv_line(sv[0], &lb, line, sizeof line, t0 + 120), ETIMEDOUT);
     stop_ticking();
-    ck_assert_msg(now_ms() - t0 >= 120, "did:      recv_line, deadline in 120 ms\nexpected: to "
-                                        "wait until the deadline\ngot:      %lld ms",
+    ck_assert_msg(now_ms() - t0 >= 120,
+                  "did:      recv_line, deadline in 120 ms\nexpected: to "
+                  "wait until the deadline\ngot:      %lld ms",
                   (long long)(now_ms() - t0));
     ck_assert_int_eq(write(sv[1], " now\n", 5), 5);
     n = recv_line(sv[0], &lb, line, sizeof line, now_ms() + 1000);
@@ -340,11 +346,12 @@ START_TEST(connect_ok)
     ck_assert_int_eq(listen(listener, 4), 0);
     address_of(listener, &sin, &ai);
     fd = connect_addr(&ai, now_ms() + 2000);
-    ck_assert_msg(fd >= 0, "did:      connect_addr to a listening port\nexpected: a socket\n"
-                           "got:      -1 (errno %d: %s)",
+    ck_assert_msg(fd >= 0,
+                  "did:      connect_addr to a listening port\nexpected: a socket\n"
+                  "got:      -1 (errno %d: %s)",
                   errno, strerror(errno));
     ck_assert_msg(fcntl(fd, F_GETFL) & O_NONBLOCK, "did:      connect_addr\nexpected: a "
-                                                    "non-blocking socket\ngot:      a blocking one");
+                                                   "non-blocking socket\ngot:      a blocking one");
     close(fd);
     close(listener);
 }
