@@ -7,9 +7,8 @@ COMMANDS = {
     (LAB05, "make"): Run(cwd="labs/05-robustness", reference="05-robustness"),
     (LAB05, "make check"): Covered("test_labs.py::test_reference_full_marks[05-robustness] (the same "
                                    "grading of the reference: `make check` runs grader/grade --lab 05)"),
-    (LAB05, "make memcheck"): Run(cwd="labs/05-robustness", reference="05-robustness",
-                                  contains=["PASS", "valgrind::unit", "asan::unit",
-                                            "valgrind::test_faults.py::test_fault_matrix"]),
+    (LAB05, "make memcheck"): Covered("test_labs.py::test_reference_full_marks[05-robustness] (its "
+                                      "valgrind:: and asan:: tests are what `make memcheck` runs)"),
     (LAB05, "make clean"): Run(cwd="labs/05-robustness"),
     (LAB05, "make grade LAB=05"): Covered("test_labs.py::test_skeleton_scores_little[05-robustness] "
                                           "(grades the lab's skeleton the same way)"),

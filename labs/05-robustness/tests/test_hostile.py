@@ -69,15 +69,15 @@ def test_request_memory_is_bounded(programs):
 def test_idle_client(programs):
     server = kvtest.start(programs, timeout_ms=TIMEOUT_MS)
     did = f"connected, read the greeting and said nothing (server started with -t {TIMEOUT_MS})"
+    t0 = time.monotonic()  # before the connection: the server's clock starts later, never earlier
     idle = session(programs, server)
-    t0 = time.monotonic()
     busy = session(programs, server)
     try:
         expect(busy, "PING", "OK PONG", f"{did}, while another client talked")
         kvtest.expect_closed(idle, did, b"ERR timeout\n", "section 4.4: a client that sends no "
                              "complete request for TIMEOUT_MS gets ERR timeout and is disconnected")
         waited = time.monotonic() - t0
-        if waited < (TIMEOUT_MS - 100) / 1000:
+        if waited < (TIMEOUT_MS - 20) / 1000:
             raise Failure(did, f"the disconnection after about {TIMEOUT_MS} ms",
                           f"after {waited * 1000:.0f} ms", "measure the timeout from the client's "
                           "last complete request (or its arrival)")
@@ -89,16 +89,28 @@ def test_idle_client(programs):
 
 def test_active_client_is_kept(programs):
     """A client that sends a request more often than the timeout is never dropped."""
-    server = kvtest.start(programs, timeout_ms=TIMEOUT_MS)
-    did = f"sent a request every 100 ms for 1.5 s (server started with -t {TIMEOUT_MS})"
-    with session(programs, server) as c:
-        end = time.monotonic() + 1.5
-        i = 0
-        while time.monotonic() < end:
-            expect(c, f"APPEND tick {i % 10}", f"OK {i + 1}", did, "the timeout counts from the "
-                   "client's last complete request, not from its connection (section 4.4)")
-            i += 1
-            threading.Event().wait(0.1)  # the client's pace, not a synchronization
+    timeout_ms = 1000
+    server = kvtest.start(programs, timeout_ms=timeout_ms)
+    did = f"sent a request every 100 ms for 3 s (server started with -t {timeout_ms})"
+    for attempt in range(3):
+        longest, count = 0.0, 0
+        with session(programs, server) as c:
+            end = last = time.monotonic()
+            end += 3
+            try:
+                while last < end:
+                    threading.Event().wait(0.1)  # the client's pace, not a synchronization
+                    longest = max(longest, time.monotonic() - last)  # since the last reply
+                    count += 1
+                    expect(c, f"APPEND tick{attempt} .", f"OK {count}", did, "the timeout counts from "
+                           "the client's last complete request, not from its connection (section 4.4)")
+                    last = time.monotonic()
+                return
+            except Failure:
+                if longest < timeout_ms / 2000:
+                    raise
+                # The machine held the test itself back for half the timeout: try again.
+    raise Failure(did, "a run in which the test could keep its pace", "the machine was too busy")
 
 
 def test_slowloris(programs):
@@ -252,11 +264,12 @@ def test_descriptors_run_out(programs):
                               "all got the greeting", "the test could not make the server run out")
             kvtest.expect_closed(refused, did, hint="ERR busy, then close the connection")
             refused.close()
-            cpu = procinfo.cpu_during([server.pid], 0.3)[server.pid]
             kvtest.expect_alive(server, did)
-            if cpu > 0.15:
-                raise Failure(did, "the server idle while it is out of descriptors",
-                              f"it used {cpu:.2f} s of CPU in 0.3 s: it spins",
+            if not kvtest.wait_quiet(server.pid, 3 * programs.factor):
+                st = procinfo.stat(server.pid)
+                raise Failure(did, "the server asleep in poll() while it is out of descriptors",
+                              f"it keeps running (state {st.state if st else '?'}, "
+                              f"{st.cpu if st else 0:.2f} s of CPU so far): it spins",
                               "a connection left in the queue keeps the listening socket readable: "
                               "accept it and refuse it (section 4.4)")
             for _ in range(3):

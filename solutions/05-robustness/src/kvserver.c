@@ -476,27 +476,32 @@ static void print_status(const struct server *s)
     fprintf(stderr, "kvserver: clients=%zu keys=%zu\n", s->nclients, kvstore_count(s->store));
 }
 
-/* The event loop, until SIGINT or SIGTERM. Returns 0, or -1 with errno on a fatal error. */
+/* The event loop, until SIGINT or SIGTERM. Deadlines are checked after the events are served: a
+ * request that arrived while the server was not running (a busy machine) still counts.
+ * Returns 0, or -1 with errno on a fatal error. */
 static int run(struct server *s)
 {
+    int timeout = -1; /* no client yet: wait for one */
+
     while (!stop_requested) {
-        int timeout = expire_clients(s);
         nfds_t nfds = build_poll_set(s);
 
         if (poll(s->pfds, nfds, timeout) == -1) {
-            if (errno == EINTR)
-                continue; /* a signal: the byte in the self-pipe wakes the next poll() at once */
-            return -1;
+            if (errno != EINTR)
+                return -1;
+            /* a signal: the byte in the self-pipe wakes the next poll() at once */
+        } else {
+            if (s->pfds[1].revents & POLLIN)
+                drain_wake_pipe(s);
+            if (status_requested) {
+                status_requested = 0;
+                print_status(s);
+            }
+            serve_clients(s, nfds);
+            if ((s->pfds[0].revents & POLLIN) && accept_clients(s) == -1)
+                return -1;
         }
-        if (s->pfds[1].revents & POLLIN)
-            drain_wake_pipe(s);
-        if (status_requested) {
-            status_requested = 0;
-            print_status(s);
-        }
-        serve_clients(s, nfds);
-        if ((s->pfds[0].revents & POLLIN) && accept_clients(s) == -1)
-            return -1;
+        timeout = expire_clients(s);
     }
     return 0;
 }
