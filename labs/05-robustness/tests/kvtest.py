@@ -164,6 +164,14 @@ def wait_quiet(pid: int, timeout: float) -> bool:
     return bool(procinfo.wait_until(quiet, timeout, interval=0.05))
 
 
+def expect_log(programs, server, pattern: str, did: str, what: str) -> None:
+    """Wait (a little) for a line matching pattern on the server's stderr."""
+    found = procinfo.wait_until(lambda: re.search(pattern, server.log(), re.M), 5 * programs.factor)
+    if not found:
+        raise Failure(did, f"a line on the server's stderr: {what}", f"stderr {show(server.log()[-600:])}",
+                      "section 4.2 lists the lines the server writes")
+
+
 def status_lines(server) -> list[str]:
     return re.findall(r"^kvserver: clients=\d+ keys=\d+$", server.log(), re.M)
 

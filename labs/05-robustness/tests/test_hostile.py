@@ -26,6 +26,8 @@ def test_request_too_long(programs):
         c.send(b"SET k " + b"x" * 1094)
         kvtest.expect_closed(c, did, b"ERR too-long\n", "section 4.4: a request longer than 1024 "
                              "bytes (newline included) gets ERR too-long, then the connection closes")
+    kvtest.expect_log(programs, server, r"^kvserver: \S+: request too long$", did,
+                      "kvserver: PEER: request too long")
     with session(programs, server) as c:  # the longest request allowed still works
         expect(c, "SET k " + "y" * 1000, "OK", "sent a request of 1007 bytes, newline included")
     health.check(did)
@@ -84,6 +86,7 @@ def test_idle_client(programs):
     finally:
         idle.close()
         busy.close()
+    kvtest.expect_log(programs, server, r"^kvserver: \S+: timed out$", did, "kvserver: PEER: timed out")
     kvtest.expect_alive(server, did)
 
 
@@ -264,6 +267,8 @@ def test_descriptors_run_out(programs):
                               "all got the greeting", "the test could not make the server run out")
             kvtest.expect_closed(refused, did, hint="ERR busy, then close the connection")
             refused.close()
+            kvtest.expect_log(programs, server, r"^kvserver: out of descriptors: refused a connection$",
+                              did, "kvserver: out of descriptors: refused a connection")
             kvtest.expect_alive(server, did)
             if not kvtest.wait_quiet(server.pid, 3 * programs.factor):
                 st = procinfo.stat(server.pid)
