@@ -19,7 +19,7 @@ from netlab.shim import Faults  # noqa: E402
 
 def test_many_slow_clients(programs):
     """Twenty silent clients and twenty that drip bytes, all at once, while others come and go."""
-    timeout_ms = 600
+    timeout_ms = 1500
     server = kvtest.start(programs, timeout_ms=timeout_ms)
     health = Health(programs, server)
     did = (f"opened 20 silent and 20 dripping connections (server -t {timeout_ms}), while other "
@@ -36,8 +36,14 @@ def test_many_slow_clients(programs):
                         c.sock.send(b"x")
                     except OSError:
                         del open_[c.sock]
+            came = time.monotonic()
             with session(programs, server, "::1", did) as visitor:
-                expect(visitor, f"APPEND visits {i % 10}", f"OK {i + 1}", did)
+                visitor.send_line(f"APPEND visits {i % 10}")
+                got = kvtest.read_line(visitor, did, f"OK {i + 1}")
+            if got != f"OK {i + 1}".encode():
+                if got == b"ERR timeout" and time.monotonic() - came >= timeout_ms / 1000:
+                    continue  # this machine held the test back longer than the timeout
+                raise Failure(did, f"a visitor's APPEND answered OK {i + 1}", show(got))
             i += 1
             ready, _, _ = select.select(list(open_), [], [], 0.05)
             for sock in ready:

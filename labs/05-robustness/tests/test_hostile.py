@@ -14,7 +14,7 @@ from netlab import procinfo, procmem
 from netlab.feedback import Failure, show
 from netlab.lineclient import LineClient
 
-TIMEOUT_MS = 400  # the -t given to the server in the timeout tests
+TIMEOUT_MS = 800  # the -t given to the server in the timeout tests
 NOFILE = 16  # the descriptor limit of the server in test_descriptors_run_out
 
 
