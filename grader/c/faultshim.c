@@ -9,6 +9,11 @@
  *   NETLAB_SHIM_EINTR=K        every K-th such call fails with EINTR before doing anything
  *                              (connect and accept too: connect then completes in the background,
  *                              as after a real signal, and a retry reports EALREADY or EISCONN)
+ *   NETLAB_SHIM_FAIL=K:ERROR   every K-th such call fails with ERROR instead (a name such as
+ *                              ECONNABORTED, EMFILE, ECONNRESET, or a number) without doing
+ *                              anything: the errors the kernel may return for one connection
+ *                              (a connect that fails this way was never started); counted apart
+ *                              from NETLAB_SHIM_EINTR
  *   NETLAB_SHIM_RESET_AFTER=N  after N bytes have been received on a socket, its reads fail with
  *                              ECONNRESET and its writes with EPIPE (SIGPIPE unless MSG_NOSIGNAL
  *                              or the signal is ignored), as when the peer resets the connection
@@ -57,14 +62,16 @@ static const char *const op_names[OP_COUNT] = {"send",   "recv",     "read",    
                                                "sendto", "recvfrom", "connect", "accept"};
 
 static struct {
-    size_t max_io;                  /* 0: no cap */
-    unsigned long eintr_every;      /* 0: never */
+    size_t max_io;             /* 0: no cap */
+    unsigned long eintr_every; /* 0: never */
+    unsigned long fail_every;  /* 0: never */
+    int fail_errno;
     unsigned long long reset_after; /* 0: never */
     int enabled[OP_COUNT];
     int log_fd;
 } config = {.log_fd = -1};
 
-static atomic_ulong call_count;
+static atomic_ulong call_count, fail_count;
 static atomic_ullong received[MAX_FDS];
 
 static ssize_t (*real_send)(int, const void *, size_t, int);
@@ -104,6 +111,49 @@ static void load_ops(void)
     }
 }
 
+/* The errors NETLAB_SHIM_FAIL may name; a number is taken as it is. */
+static int errno_by_name(const char *name)
+{
+    static const struct {
+        const char *name;
+        int value;
+    } known[] = {{"EINTR", EINTR},
+                 {"EAGAIN", EAGAIN},
+                 {"ECONNABORTED", ECONNABORTED},
+                 {"ECONNRESET", ECONNRESET},
+                 {"ECONNREFUSED", ECONNREFUSED},
+                 {"EPIPE", EPIPE},
+                 {"EMFILE", EMFILE},
+                 {"ENFILE", ENFILE},
+                 {"ENOBUFS", ENOBUFS},
+                 {"ENOMEM", ENOMEM},
+                 {"EPROTO", EPROTO},
+                 {"EPERM", EPERM},
+                 {"ENETDOWN", ENETDOWN},
+                 {"ENETUNREACH", ENETUNREACH},
+                 {"EHOSTUNREACH", EHOSTUNREACH},
+                 {"ETIMEDOUT", ETIMEDOUT}};
+
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(name, known[i].name) == 0)
+            return known[i].value;
+    return (int)strtol(name, NULL, 10);
+}
+
+/* NETLAB_SHIM_FAIL=K:ERROR */
+static void load_fail(void)
+{
+    const char *text = getenv("NETLAB_SHIM_FAIL");
+    const char *colon = text != NULL ? strchr(text, ':') : NULL;
+
+    if (colon == NULL)
+        return;
+    config.fail_every = strtoul(text, NULL, 10);
+    config.fail_errno = errno_by_name(colon + 1);
+    if (config.fail_errno <= 0)
+        config.fail_every = 0; /* an unknown name: no fault rather than a wrong one */
+}
+
 __attribute__((constructor)) static void shim_init(void)
 {
     const char *log = getenv("NETLAB_SHIM_LOG");
@@ -123,8 +173,18 @@ __attribute__((constructor)) static void shim_init(void)
     config.eintr_every = (unsigned long)env_number("NETLAB_SHIM_EINTR");
     config.reset_after = env_number("NETLAB_SHIM_RESET_AFTER");
     load_ops();
+    load_fail();
     if (log != NULL)
         config.log_fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+}
+
+/* The log is closed at exit, so that valgrind's --track-fds does not count it as the program's. */
+__attribute__((destructor)) static void shim_fini(void)
+{
+    if (config.log_fd != -1 && real_close != NULL) {
+        real_close(config.log_fd);
+        config.log_fd = -1;
+    }
 }
 
 static int is_socket(int fd)
@@ -168,6 +228,18 @@ static int interrupt_now(enum op op, int fd)
     return 1;
 }
 
+/* True (and errno set) when this call is the K-th one of NETLAB_SHIM_FAIL and must fail. */
+static int fail_now(enum op op, int fd)
+{
+    if (config.fail_every == 0)
+        return 0;
+    if ((atomic_fetch_add(&fail_count, 1) + 1) % config.fail_every != 0)
+        return 0;
+    note("fail", op, fd);
+    errno = config.fail_errno;
+    return 1;
+}
+
 static size_t cap(enum op op, int fd, size_t len)
 {
     if (config.max_io != 0 && len > config.max_io) {
@@ -195,7 +267,7 @@ static void count_received(int fd, ssize_t n)
         ssize_t n_;                                                                                \
         if (!affected(op, fd))                                                                     \
             return call(len);                                                                      \
-        if (interrupt_now(op, fd))                                                                 \
+        if (interrupt_now(op, fd) || fail_now(op, fd))                                             \
             return -1;                                                                             \
         if (was_reset(fd)) {                                                                       \
             note("reset", op, fd);                                                                 \
@@ -213,7 +285,7 @@ static void count_received(int fd, ssize_t n)
     do {                                                                                           \
         if (!affected(op, fd))                                                                     \
             return call(len);                                                                      \
-        if (interrupt_now(op, fd))                                                                 \
+        if (interrupt_now(op, fd) || fail_now(op, fd))                                             \
             return -1;                                                                             \
         if (was_reset(fd)) {                                                                       \
             note("reset", op, fd);                                                                 \
@@ -241,7 +313,7 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags, __CONST_SOCKADDR_
     socklen_t tl = sizeof type;
 
     if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 && type != SOCK_STREAM) {
-        if (affected(OP_SENDTO, fd) && interrupt_now(OP_SENDTO, fd))
+        if (affected(OP_SENDTO, fd) && (interrupt_now(OP_SENDTO, fd) || fail_now(OP_SENDTO, fd)))
             return -1;
         return CALL(len);
     }
@@ -270,7 +342,8 @@ ssize_t recvfrom(int fd, void *buf, size_t len, int flags, __SOCKADDR_ARG from, 
     socklen_t tl = sizeof type;
 
     if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 && type != SOCK_STREAM) {
-        if (affected(OP_RECVFROM, fd) && interrupt_now(OP_RECVFROM, fd))
+        if (affected(OP_RECVFROM, fd) &&
+            (interrupt_now(OP_RECVFROM, fd) || fail_now(OP_RECVFROM, fd)))
             return -1;
         return CALL(len); /* capping would truncate a datagram, which the kernel never does */
     }
@@ -287,6 +360,8 @@ ssize_t read(int fd, void *buf, size_t len)
 
 int connect(int fd, __CONST_SOCKADDR_ARG addr, socklen_t len)
 {
+    if (affected(OP_CONNECT, fd) && fail_now(OP_CONNECT, fd))
+        return -1;
     if (affected(OP_CONNECT, fd) && config.eintr_every != 0) {
         /* A signal during a blocking connect: the kernel keeps connecting in the background and
          * returns EINTR. Start the connection, then report the interruption. */
@@ -307,14 +382,14 @@ int connect(int fd, __CONST_SOCKADDR_ARG addr, socklen_t len)
 
 int accept(int fd, __SOCKADDR_ARG addr, socklen_t *len)
 {
-    if (affected(OP_ACCEPT, fd) && interrupt_now(OP_ACCEPT, fd))
+    if (affected(OP_ACCEPT, fd) && (interrupt_now(OP_ACCEPT, fd) || fail_now(OP_ACCEPT, fd)))
         return -1;
     return real_accept(fd, addr, len);
 }
 
 int accept4(int fd, __SOCKADDR_ARG addr, socklen_t *len, int flags)
 {
-    if (affected(OP_ACCEPT, fd) && interrupt_now(OP_ACCEPT, fd))
+    if (affected(OP_ACCEPT, fd) && (interrupt_now(OP_ACCEPT, fd) || fail_now(OP_ACCEPT, fd)))
         return -1;
     return real_accept4(fd, addr, len, flags);
 }

@@ -209,11 +209,6 @@ class Programs:
         """A folder of this test's own, where programs run (and may write files)."""
         return jail.make_dir(self.logdir)
 
-    def _preexec(self):
-        """Drop to the grading's uid with its rlimits (no address-space limit for ASan builds)."""
-        limits = jail.without_as() if self.s.variant == "asan" else None
-        return jail.preexec(jail.run_uid(), limits)
-
     def path(self, name: str) -> str:
         if name in self.s.missing or not os.access(self.s.bindir / name, os.X_OK):
             raise Failure(f"start `{name}`", f"the program {name} built from your code",
@@ -237,21 +232,33 @@ class Programs:
                 env["ASAN_OPTIONS"] += ":verify_asan_link_order=0"
         return argv, env
 
+    def _preexec(self, limits: dict | None):
+        """The jail for a student's process: the grading's uid and jail.LIMITS, with `limits`
+        ({"NOFILE": 16}, ...) replacing some; no address-space limit for the ASan build."""
+        merged = {**jail.LIMITS, **(limits or {})}
+        if self.s.variant == "asan":
+            merged = jail.without_as(merged)
+        return jail.preexec(jail.run_uid(), merged)
+
     def run(self, name: str, *args, timeout: float = 10.0, input: bytes | None = None,
-            env: dict | None = None, faults: Faults | None = None) -> ProgramRun:
+            env: dict | None = None, faults: Faults | None = None,
+            limits: dict | None = None) -> ProgramRun:
         """Run a program to completion (killed after `timeout` seconds, scaled for memcheck),
-        with `faults` injected into its socket calls if given (see netlab.shim)."""
+        with `faults` injected into its socket calls if given (see netlab.shim) and `limits`
+        replacing some of the jail's rlimits (say {"NOFILE": 16})."""
         argv, full_env = self._command(name, args, faults)
         full_env.update(env or {})
         completed = run_child(argv, timeout=timeout * self.factor, env=full_env, input=input,
-                              cwd=str(self.cwd), preexec_fn=self._preexec())
+                              cwd=str(self.cwd), preexec_fn=self._preexec(limits))
         self.finished.append(completed)
         shown = [self.path(name)] + [str(a) for a in args]
         return ProgramRun(shown, completed, faults)
 
     def start(self, name: str, *args, timeout: float = 10.0, env: dict | None = None,
-              ready: re.Pattern = READY_RE, faults: Faults | None = None) -> Server:
-        """Start a server and wait for its readiness line on stderr (never a fixed sleep)."""
+              ready: re.Pattern = READY_RE, faults: Faults | None = None,
+              limits: dict | None = None) -> Server:
+        """Start a server and wait for its readiness line on stderr (never a fixed sleep);
+        `faults` and `limits` as for run()."""
         argv, full_env = self._command(name, args, faults)
         full_env.update(env or {})
         shown = [self.path(name)] + [str(a) for a in args]
@@ -265,7 +272,7 @@ class Programs:
                 ready_event.set()
 
         child = Child(argv, cwd=str(self.cwd), env=full_env, on_stderr_line=on_line,
-                      stdin=subprocess.DEVNULL, preexec_fn=self._preexec())
+                      stdin=subprocess.DEVNULL, preexec_fn=self._preexec(limits))
         self.children.append((name, child))
         server = Server(name, shown, child, self.factor, _ready=ready_event)
         deadline = time.monotonic() + timeout * self.factor

@@ -146,3 +146,70 @@ def test_reset_after_some_bytes(built):
 def test_only_the_named_calls(built):
     out, _ = probe(built, "loop-recv", Faults(max_io=3, ops=("send",)), payload=b"y" * 5000)
     assert int(out["biggest"]) > 3
+
+
+def test_fail_with_a_chosen_errno(built):
+    faults = Faults(fail_every=1, fail_errno="ECONNRESET", ops=("recv",))
+    out, _ = probe(built, "loop-recv", faults, payload=b"y" * 100)
+    assert out["total"] == "0" and out["errno"] == str(errno.ECONNRESET)
+    assert faults.altered() == {"fail": 1}
+    assert faults.describe() == "every call failing with ECONNRESET (only recv)"
+
+
+ACCEPTOR = textwrap.dedent(r"""
+    #include <arpa/inet.h>
+    #include <errno.h>
+    #include <netinet/in.h>
+    #include <stdio.h>
+    #include <stdlib.h>
+    #include <sys/socket.h>
+    #include <unistd.h>
+
+    /* usage: acceptor N ; accept N connections on 127.0.0.1, counting the failed accept() calls */
+    int main(int argc, char **argv)
+    {
+        struct sockaddr_in sin = {.sin_family = AF_INET};
+        socklen_t len = sizeof sin;
+        int fd = socket(AF_INET, SOCK_STREAM, 0), want = atoi(argv[1]), got = 0, failed = 0, last = 0;
+
+        inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+        bind(fd, (struct sockaddr *)&sin, sizeof sin);
+        listen(fd, 16);
+        getsockname(fd, (struct sockaddr *)&sin, &len);
+        printf("port %d\n", ntohs(sin.sin_port));
+        fflush(stdout);
+        while (got < want) {
+            int c = accept(fd, NULL, NULL);
+            if (c == -1) { failed++; last = errno; continue; }
+            got++;
+            close(c);
+        }
+        printf("accepted %d failed %d errno %d\n", got, failed, last);
+        return 0;
+    }
+    """)
+
+
+def test_accept_fails_without_losing_the_connection(built):
+    """ECONNABORTED from accept(): the connection stays queued, so the next accept() gets it."""
+    (built / "acceptor.c").write_text(ACCEPTOR)
+    subprocess.run(["cc", "-O2", "-w", "-o", str(built / "acceptor"), str(built / "acceptor.c")], check=True)
+    faults = Faults(fail_every=2, fail_errno="ECONNABORTED", ops=("accept",))
+    env = {"PATH": "/usr/bin:/bin", **faults.env(built / "faultshim.so", built / "log.acceptor")}
+    proc = subprocess.Popen([str(built / "acceptor"), "4"], env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        port = int(proc.stdout.readline().split()[1])
+        for _ in range(4):
+            socket.create_connection(("127.0.0.1", port), timeout=10).close()
+        out = proc.communicate(timeout=30)[0].split()
+    finally:
+        proc.kill()
+        proc.wait()
+    assert out == ["accepted", "4", "failed", "3", "errno", str(errno.ECONNABORTED)]  # calls 2, 4, 6
+    assert faults.altered() == {"fail": 3}
+
+
+def test_unknown_error_name_injects_nothing(built):
+    faults = Faults(fail_every=1, fail_errno="ENOSUCHERROR", ops=("recv",))
+    out, _ = probe(built, "loop-recv", faults, payload=b"y" * 100)
+    assert out["total"] == "100" and not faults.altered()
