@@ -49,8 +49,9 @@ void linebuf_commit(struct linebuf *lb, size_t n);
 /* Take the next line from the buffer.
  *   LINE_OK        *line points to the line's bytes and *len is their number, without the '\n'.
  *                  Any byte may appear in a line, NUL included. Valid until the next call on lb.
- *   LINE_TOO_LONG  MAX_LINE + 1 bytes arrived without a '\n'. They are dropped, and so is the rest
- *                  of that line up to and including its '\n', as it arrives. Reported once per line.
+ *   LINE_TOO_LONG  MAX_LINE + 1 bytes arrived without a '\n'. They are dropped, and so is the
+ *                  rest of that line up to and including its '\n', as it arrives. Reported once
+ *                  per line.
  *   LINE_NONE      no complete line is buffered. */
 enum line_status linebuf_next(struct linebuf *lb, const uint8_t **line, size_t *len);
 

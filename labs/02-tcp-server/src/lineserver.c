@@ -135,8 +135,8 @@ static void refuse(int fd)
 }
 
 /* Serve the connection fd in a new child process, and close it in the parent. */
-static void start_child(struct children *kids, int listen_fd, int fd,
-                        const struct sockaddr *peer, const sigset_t *old)
+static void start_child(struct children *kids, int listen_fd, int fd, const struct sockaddr *peer,
+                        const sigset_t *old)
 {
     /* TODO(lab 02): refuse() the connection when kids already holds MAX_CLIENTS children. Else
      * fork(). fork() failed: say so on stderr ("lineserver: cannot start a process for a client:

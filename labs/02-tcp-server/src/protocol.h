@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#define CHARGEN_WIDTH 72   /* characters in a CHARGEN line, before its '\n' */
+#define CHARGEN_WIDTH 72    /* characters in a CHARGEN line, before its '\n' */
 #define CHARGEN_MAX 1000000 /* the most lines one CHARGEN request may ask for */
 
 /* What the connection does after a request. */

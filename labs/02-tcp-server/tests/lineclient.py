@@ -191,12 +191,11 @@ def wait_no_children(server, what: str, timeout: float = TIMEOUT, hint: str = ""
                         "reap every exited child as soon as SIGCHLD arrives, not only at the next "
                         "connection (section 3.4)")
     if running:
-        cpu = procinfo.cpu_during([k.pid for k in running[:5]], 0.5)
-        busy = [pid for pid, used in cpu.items() if used > 0.1]
+        used = sum(procinfo.cpu_during([k.pid for k in running], 0.5).values())
         got.append(f"{len(running)} child(ren) still running: pids "
                    f"{', '.join(str(k.pid) for k in running[:10])}"
-                   + (f"; {len(busy)} of them spinning the CPU ({max(cpu.values()):.2f} s of CPU in "
-                      "0.5 s)" if busy else ""))
+                   + (f"; spinning: together they used {used:.2f} s of CPU in 0.5 s" if used > 0.1
+                      else ""))
         hint = hint or ("a child must end when its client leaves: recv() returns 0 when the client "
                         "closed, -1 (ECONNRESET) when it reset the connection; both end the "
                         "conversation (section 4.5)")

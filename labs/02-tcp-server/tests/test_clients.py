@@ -31,7 +31,7 @@ def test_lines_in_one_write(server):
     rng = random.Random(7)
     requests, replies = [], []
     with Client(server) as c:
-        for i in range(60):
+        for i in range(250):
             kind = rng.choice(["ping", "echo", "who", "chargen"])
             if kind == "ping":
                 requests.append(b"PING\n")
@@ -54,6 +54,9 @@ def test_overlong_line(server):
     hint_max = f"a line of {MAX_LINE} bytes (before its '\\n') is the longest allowed, and it is accepted"
     with Client(server) as c:
         data = b"a" * (MAX_LINE - len(b"ECHO "))
+        c.send(b"ECHO " + data)
+        c.wait_server_read_all(" (no '\\n' yet)")
+        c.ask(b"\n", data + b"\n", hint_max)
         c.ask(b"ECHO " + data + b"\n", data + b"\n", hint_max)
         c.ask(b"ECHO " + data + b"b\nPING\n", b"ERR line too long\nPONG\n",
               f"a line of {MAX_LINE + 1} bytes is too long: reply ERR line too long, drop the "

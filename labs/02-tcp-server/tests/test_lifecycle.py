@@ -13,7 +13,7 @@ def test_readiness(programs):
     server = programs.start("lineserver", "-p", "0")
     first = server.log().splitlines()[0]
     if not re.fullmatch(r"listening on \[::\]:\d+", first):
-        raise Failure(f"started `lineserver -p 0`", "the first line on stderr \"listening on [::]:PORT\"",
+        raise Failure("started `lineserver -p 0`", "the first line on stderr \"listening on [::]:PORT\"",
                       f"{show(first)}", "bind the IPv6 wildcard address (::) on a dual-stack socket, "
                       "then print the address that getsockname() gives, with format_sockaddr() "
                       "(sections 3.2 and 4.6)")

@@ -164,8 +164,8 @@ static void refuse(int fd)
 }
 
 /* Serve the connection fd in a new child process, and close it in the parent. */
-static void start_child(struct children *kids, int listen_fd, int fd,
-                        const struct sockaddr *peer, const sigset_t *old)
+static void start_child(struct children *kids, int listen_fd, int fd, const struct sockaddr *peer,
+                        const sigset_t *old)
 {
     pid_t pid;
 

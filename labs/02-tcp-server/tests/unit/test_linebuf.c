@@ -59,8 +59,10 @@ static void drain(const char *did)
         ev.status[ev.n] = status;
         ev.len[ev.n] = status == LINE_OK ? len : 0;
         if (status == LINE_OK) {
-            ck_assert_msg(len <= MAX_LINE, "did:      %s\nexpected: a line of at most %d bytes\ngot:"
-                          "      LINE_OK with %zu bytes", did, MAX_LINE, len);
+            ck_assert_msg(len <= MAX_LINE,
+                          "did:      %s\nexpected: a line of at most %d bytes\ngot:"
+                          "      LINE_OK with %zu bytes",
+                          did, MAX_LINE, len);
             memcpy(ev.line[ev.n], line, len);
         }
         ev.n++;
@@ -94,13 +96,16 @@ static void feed(const char *did, const void *data, size_t len, size_t piece)
 /* Event i is a LINE_OK holding exactly want (n bytes). */
 static void expect_line(const char *did, int i, const void *want, size_t n)
 {
-    ck_assert_msg(ev.n > i, "did:      %s\nexpected: line %d: LINE_OK %s (%zu bytes)\ngot:      only %d "
-                  "line(s)", did, i, esc(want, n), n, ev.n);
-    ck_assert_msg(ev.status[i] == LINE_OK, "did:      %s\nexpected: line %d: LINE_OK %s\ngot:      %s",
-                  did, i, esc(want, n), status_name(ev.status[i]));
+    ck_assert_msg(ev.n > i,
+                  "did:      %s\nexpected: line %d: LINE_OK %s (%zu bytes)\ngot:      only %d "
+                  "line(s)",
+                  did, i, esc(want, n), n, ev.n);
+    ck_assert_msg(ev.status[i] == LINE_OK,
+                  "did:      %s\nexpected: line %d: LINE_OK %s\ngot:      %s", did, i, esc(want, n),
+                  status_name(ev.status[i]));
     ck_assert_msg(ev.len[i] == n && memcmp(ev.line[i], want, n) == 0,
-                  "did:      %s\nexpected: line %d: %s (%zu bytes)\ngot:      %s (%zu bytes)", did, i,
-                  esc(want, n), n, esc(ev.line[i], ev.len[i]), ev.len[i]);
+                  "did:      %s\nexpected: line %d: %s (%zu bytes)\ngot:      %s (%zu bytes)", did,
+                  i, esc(want, n), n, esc(ev.line[i], ev.len[i]), ev.len[i]);
 }
 
 static void expect_too_long(const char *did, int i)

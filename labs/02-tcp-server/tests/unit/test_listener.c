@@ -103,17 +103,20 @@ START_TEST(dual_stack)
     socklen_t actual_len = sizeof actual;
 
     open_any_port();
-    ck_assert_msg(bound.ss_family == AF_INET6,
-                  "did:      open_listener(\"0\")\nexpected: an IPv6 socket (AF_INET6, %d) in *bound, "
-                  "which serves IPv4 too\ngot:      family %d (getaddrinfo lists 0.0.0.0 first: "
-                  "prefer the IPv6 address)",
-                  AF_INET6, bound.ss_family);
-    ck_assert_msg(IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr),
-                  "did:      open_listener(\"0\")\nexpected: bound to the address :: (any)\ngot:      "
-                  "another address (use getaddrinfo with AI_PASSIVE and no host)");
-    ck_assert_msg(bound_port() != 0,
-                  "did:      open_listener(\"0\")\nexpected: the port the kernel picked in *bound\ngot: "
-                  "     port 0 (read the address back with getsockname() after bind())");
+    ck_assert_msg(
+        bound.ss_family == AF_INET6,
+        "did:      open_listener(\"0\")\nexpected: an IPv6 socket (AF_INET6, %d) in *bound, "
+        "which serves IPv4 too\ngot:      family %d (getaddrinfo lists 0.0.0.0 first: "
+        "prefer the IPv6 address)",
+        AF_INET6, bound.ss_family);
+    ck_assert_msg(
+        IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr),
+        "did:      open_listener(\"0\")\nexpected: bound to the address :: (any)\ngot:      "
+        "another address (use getaddrinfo with AI_PASSIVE and no host)");
+    ck_assert_msg(
+        bound_port() != 0,
+        "did:      open_listener(\"0\")\nexpected: the port the kernel picked in *bound\ngot: "
+        "     port 0 (read the address back with getsockname() after bind())");
     ck_assert_int_eq(getsockname(listener, (struct sockaddr *)&actual, &actual_len), 0);
     ck_assert_msg(bound_len == actual_len && memcmp(&actual, &bound, actual_len) == 0,
                   "did:      open_listener(\"0\", &bound, &len)\nexpected: *bound and *len as "
@@ -129,10 +132,11 @@ END_TEST
 START_TEST(reuse_address)
 {
     open_any_port();
-    ck_assert_msg(int_option(listener, SOL_SOCKET, SO_REUSEADDR) != 0,
-                  "did:      open_listener(\"0\"), then getsockopt(SO_REUSEADDR)\nexpected: on\ngot: "
-                  "     off (set it before bind(): a restarted server must get its port back at "
-                  "once)");
+    ck_assert_msg(
+        int_option(listener, SOL_SOCKET, SO_REUSEADDR) != 0,
+        "did:      open_listener(\"0\"), then getsockopt(SO_REUSEADDR)\nexpected: on\ngot: "
+        "     off (set it before bind(): a restarted server must get its port back at "
+        "once)");
 }
 END_TEST
 
@@ -142,9 +146,10 @@ START_TEST(accepts_both_families)
     const int families[] = {AF_INET6, AF_INET};
 
     open_any_port();
-    ck_assert_msg(int_option(listener, SOL_SOCKET, SO_ACCEPTCONN) == 1,
-                  "did:      open_listener(\"0\"), then getsockopt(SO_ACCEPTCONN)\nexpected: 1 (the "
-                  "socket listens)\ngot:      0 (call listen())");
+    ck_assert_msg(
+        int_option(listener, SOL_SOCKET, SO_ACCEPTCONN) == 1,
+        "did:      open_listener(\"0\"), then getsockopt(SO_ACCEPTCONN)\nexpected: 1 (the "
+        "socket listens)\ngot:      0 (call listen())");
     for (int i = 0; i < 2; i++) {
         int client = connect_to(families[i], hosts[i], bound_port()), conn;
 
@@ -153,8 +158,10 @@ START_TEST(accepts_both_families)
                       "connection\ngot:      %s",
                       hosts[i], bound_port(), strerror(errno));
         conn = accept(listener, NULL, NULL);
-        ck_assert_msg(conn != -1, "did:      accept() on the listener\nexpected: the connection from "
-                      "%s\ngot:      %s", hosts[i], strerror(errno));
+        ck_assert_msg(conn != -1,
+                      "did:      accept() on the listener\nexpected: the connection from "
+                      "%s\ngot:      %s",
+                      hosts[i], strerror(errno));
         close(conn);
         close(client);
     }

@@ -37,7 +37,8 @@ static void teardown(void)
             close(pair[i]);
 }
 
-/* Everything written to the pair so far (handle_request sends its whole reply before it returns). */
+/* Everything written to the pair so far (handle_request sends its whole reply before it returns).
+ */
 static size_t read_reply(void)
 {
     size_t used = 0;
@@ -86,8 +87,9 @@ static void expect_request(const struct sockaddr *peer, const void *line, size_t
     rc = handle_request(pair[0], peer, line, len);
     saved = errno;
     n = read_reply();
-    ck_assert_msg(rc == want_rc, "did:      %s\nexpected: return value %d\ngot:      %d (errno %d: %s)",
-                  did, want_rc, rc, saved, strerror(saved));
+    ck_assert_msg(rc == want_rc,
+                  "did:      %s\nexpected: return value %d\ngot:      %d (errno %d: %s)", did,
+                  want_rc, rc, saved, strerror(saved));
     ck_assert_msg(n == reply_len && memcmp(got, reply, n) == 0,
                   "did:      %s\nexpected: the reply %s\ngot:      %s", did, esc(reply, reply_len),
                   esc(got, n));
@@ -175,17 +177,22 @@ START_TEST(chargen_pattern)
 
     chargen_line(0, line);
     ck_assert_msg(memcmp(line, first, sizeof line) == 0,
-                  "did:      chargen_line(0)\nexpected: %s\ngot:      %s", esc(first, 73), esc(line, 73));
+                  "did:      chargen_line(0)\nexpected: %s\ngot:      %s", esc(first, 73),
+                  esc(line, 73));
     chargen_line(1, line);
     ck_assert_msg(memcmp(line, second, sizeof line) == 0,
-                  "did:      chargen_line(1)\nexpected: %s\ngot:      %s", esc(second, 73), esc(line, 73));
+                  "did:      chargen_line(1)\nexpected: %s\ngot:      %s", esc(second, 73),
+                  esc(line, 73));
     chargen_line(93, line);
     ck_assert_msg(memcmp(line, last, sizeof line) == 0,
-                  "did:      chargen_line(93)\nexpected: %s\ngot:      %s", esc(last, 73), esc(line, 73));
+                  "did:      chargen_line(93)\nexpected: %s\ngot:      %s", esc(last, 73),
+                  esc(line, 73));
     chargen_line(94 * 1000 + 1, again);
-    ck_assert_msg(memcmp(again, second, sizeof again) == 0,
-                  "did:      chargen_line(94001) (the pattern repeats every 94 lines)\nexpected: %s\n"
-                  "got:      %s", esc(second, 73), esc(again, 73));
+    ck_assert_msg(
+        memcmp(again, second, sizeof again) == 0,
+        "did:      chargen_line(94001) (the pattern repeats every 94 lines)\nexpected: %s\n"
+        "got:      %s",
+        esc(second, 73), esc(again, 73));
 }
 END_TEST
 
@@ -218,7 +225,8 @@ START_TEST(who)
     mapped.sin6_family = AF_INET6;
     mapped.sin6_port = htons(8080);
     ck_assert_int_eq(inet_pton(AF_INET6, "::ffff:192.0.2.7", &mapped.sin6_addr), 1);
-    expect_request((struct sockaddr *)&mapped, "WHO", 3, "YOU 192.0.2.7:8080\n", 19, REPLY_CONTINUE);
+    expect_request((struct sockaddr *)&mapped, "WHO", 3, "YOU 192.0.2.7:8080\n", 19,
+                   REPLY_CONTINUE);
 }
 END_TEST
 
@@ -254,10 +262,11 @@ START_TEST(send_failure_reported)
     pair[1] = -1;
     errno = 0;
     rc = handle_request(pair[0], (struct sockaddr *)&peer6, (const uint8_t *)"CHARGEN 10", 10);
-    ck_assert_msg(rc == -1 && errno == EPIPE,
-                  "did:      closed the other end, then handle_request(fd, peer, \"CHARGEN 10\")\n"
-                  "expected: -1 with errno EPIPE (the send failed)\ngot:      %d with errno %d (%s)",
-                  rc, errno, strerror(errno));
+    ck_assert_msg(
+        rc == -1 && errno == EPIPE,
+        "did:      closed the other end, then handle_request(fd, peer, \"CHARGEN 10\")\n"
+        "expected: -1 with errno EPIPE (the send failed)\ngot:      %d with errno %d (%s)",
+        rc, errno, strerror(errno));
 }
 END_TEST
 
