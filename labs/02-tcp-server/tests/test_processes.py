@@ -1,6 +1,9 @@
 """Tests that look inside the running server through /proc (netlab.procinfo): zombie children,
 descriptors left open per connection, a listening socket kept by the children, a process that
 spins the CPU after its client left (section 4.7)."""
+import os
+import signal
+
 from lineclient import Client, wait_no_children
 from netlab import procinfo
 from netlab.feedback import Failure
@@ -16,6 +19,23 @@ def test_no_zombies(server):
         c.ask(b"QUIT\n", b"BYE\n")
         c.close()
     wait_no_children(server, "20 clients connected, got PONG and left (10 of them with QUIT)")
+    # Ten children exit while the server is stopped: when it goes on, the ten SIGCHLD have become
+    # one, which must be enough to reap them all.
+    clients = [Client(server) for _ in range(10)]
+    for c in clients:
+        c.ask(b"PING\n", b"PONG\n")
+    os.kill(server.pid, signal.SIGSTOP)
+    try:
+        for c in clients:
+            c.close()
+        procinfo.wait_until(lambda: len(procinfo.zombies(server.pid)) == 10, 5 * server.factor)
+    finally:
+        os.kill(server.pid, signal.SIGCONT)
+    wait_no_children(server, "10 clients left while the server was stopped (SIGSTOP), so that "
+                     "their children's ten SIGCHLD reached it as one; then let it go on (SIGCONT)",
+                     hint="signals of one kind do not queue: one SIGCHLD may stand for several "
+                     "children, so reap in a loop, waitpid(-1, NULL, WNOHANG) until it returns 0 "
+                     "(section 3.4)")
 
 
 def test_no_descriptor_leak(server):
