@@ -6,7 +6,7 @@
  *
  * The parent only accepts connections and looks after its children; each child serves one
  * connection. SIGINT, SIGTERM and SIGCHLD stay blocked in the parent except inside pselect(), so a
- * signal cannot slip in between checking stop_requested and waiting (see section 3.4). */
+ * signal cannot slip in between checking stop_requested and waiting (see section 3.5). */
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>

@@ -136,6 +136,10 @@ static int do_who(int fd, const struct sockaddr *peer)
     n = snprintf(reply, sizeof reply, "YOU %s\n", text);
     if (n < 0)
         return -1;
+    if ((size_t)n >= sizeof reply) {
+        errno = ENOSPC;
+        return -1;
+    }
     return send_all(fd, reply, (size_t)n);
 }
 
