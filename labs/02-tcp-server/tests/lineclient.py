@@ -70,9 +70,12 @@ class Client:
                           f"sending failed: {exc}", "the server closed or reset the connection") from None
         self.sent += data
 
-    def _fill(self, want: int) -> bytes | str:
-        """Read until `want` bytes are pending; returns them, or a text saying why not."""
+    def _fill(self, want: int, expected: bytes | None = None) -> bytes | str:
+        """Read until `want` bytes are pending; returns b"", or a text saying why not. With
+        `expected`, stop early once the pending bytes differ from it: no need to wait for more."""
         while len(self.pending) < want:
+            if expected is not None and not expected.startswith(bytes(self.pending)):
+                return b""
             try:
                 chunk = self.sock.recv(max(65536, want - len(self.pending)))
             except socket.timeout:
@@ -95,7 +98,7 @@ class Client:
 
     def expect(self, reply: bytes, hint: str = "", did: str = "") -> None:
         """The next bytes from the server are exactly `reply`."""
-        why = self._fill(len(reply))
+        why = self._fill(len(reply), reply)
         got = bytes(self.pending[:len(reply)])
         if isinstance(why, str) or got != reply:
             del self.pending[:len(reply)]
