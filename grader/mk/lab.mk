@@ -5,6 +5,7 @@
 #
 #   make            build the programs into build/
 #   make check      grade this lab: the same tests and points the instructor's grader uses
+#                   (GRADE_FLAGS="--only 'PATTERN'" grades only the tests whose names match)
 #   make memcheck   only the valgrind and AddressSanitizer/UBSan tests
 #   make unit       build the Check unit tests (build/unit_tests)
 #   make asan       build everything with AddressSanitizer and UBSan into build/asan/
@@ -59,7 +60,7 @@ $(BUILD)/asan/obj/unit_main.o: $(KIT)/grader/c/unit_main.c
 	$(CC) $(ALL_CFLAGS) $(SANITIZE) -O1 $(CHECK_CFLAGS) -c -o $@ $<
 
 check: all
-	$(KIT)/grader/grade --lab $(LAB)
+	$(KIT)/grader/grade --lab $(LAB) $(GRADE_FLAGS)
 memcheck: all
 	$(KIT)/grader/grade --lab $(LAB) --only 'valgrind::*' --only 'asan::*'
 clean:
