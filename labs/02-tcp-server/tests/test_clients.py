@@ -7,6 +7,7 @@ import threading
 from lineclient import MAX_LINE, Client, chargen, digest, wait_no_children
 from netlab import procinfo
 from netlab.feedback import Failure, show
+from netlab.shim import Faults
 
 CONCURRENT = 120  # clients connected at the same time (the server may serve up to 128)
 CONCURRENT_VALGRIND = 40  # under valgrind, where every child is a valgrind process of its own
@@ -223,3 +224,22 @@ def test_leave_mid_reply(server):
     wait_no_children(server, "a client asked for CHARGEN 1000000, half-closed, read 64 KB and closed",
                      hint="send() to a client that left fails with EPIPE (SIGPIPE ignored) or "
                      "ECONNRESET: end that conversation (section 3.5)")
+
+
+def test_short_and_interrupted_io(programs):
+    """The server's recv() and send() move at most 5 bytes per call, and every third call fails
+    with EINTR (the kit's fault library): a server that sends once and hopes, or gives up on
+    EINTR, loses bytes here every time."""
+    faults = Faults(max_io=5, eintr_every=3, ops=("send", "recv", "read", "write"))
+    server = programs.start("lineserver", "-p", "0", faults=faults)
+    data = bytes(range(1, 256)).replace(b"\n", b"\x0b") * 3
+    with Client(server) as c:
+        c.ask(b"ECHO " + data + b"\n", data + b"\n", "send() may send fewer bytes than asked: loop "
+              "until all are sent; recv() and send() may fail with EINTR: call them again (4.5)")
+        c.ask(b"CHARGEN 40\n", chargen(40), "every byte of a long reply, however many send() calls it takes")
+        c.ask(b"PING\n", b"PONG\n")
+    altered = faults.altered()
+    if not altered.get("short") or not altered.get("eintr"):
+        raise Failure("served a client with the fault library preloaded", "short and interrupted calls",
+                      f"the library altered {altered or 'nothing'}: use recv() and send() (or read() "
+                      "and write()) on the connection")
