@@ -13,6 +13,7 @@ with their sockets. Use TlsServer as a context manager:
 """
 from __future__ import annotations
 
+import os
 import re
 import socket
 import ssl
@@ -32,6 +33,33 @@ VERSIONS = {"1.0": ssl.TLSVersion.TLSv1, "1.1": ssl.TLSVersion.TLSv1_1,
             "1.2": ssl.TLSVersion.TLSv1_2, "1.3": ssl.TLSVersion.TLSv1_3}
 
 
+LEGACY_OPENSSL_CONF = """\
+# An OpenSSL configuration that allows what TLS 1.0 and 1.1 need (security level 0), as some
+# systems still do for old peers. A program run with OPENSSL_CONF pointing here refuses the old
+# versions only if its own code sets a minimum version.
+openssl_conf = openssl_init
+[openssl_init]
+ssl_conf = ssl_sect
+[ssl_sect]
+system_default = system_default_sect
+[system_default_sect]
+CipherString = DEFAULT:@SECLEVEL=0
+"""
+
+
+def write_legacy_openssl_conf(path) -> None:
+    """Write LEGACY_OPENSSL_CONF to path (readable by every user)."""
+    with open(path, "w") as f:
+        f.write(LEGACY_OPENSSL_CONF)
+    os.chmod(path, 0o644)
+
+
+def _strict_eof(ctx: ssl.SSLContext) -> None:
+    """Python sets OP_IGNORE_UNEXPECTED_EOF on every context, which makes a connection cut
+    without close_notify look like a clean end; the tests must see the difference."""
+    ctx.options &= ~ssl.OP_IGNORE_UNEXPECTED_EOF
+
+
 def _limit(ctx: ssl.SSLContext, versions: tuple[str, str] | None) -> None:
     if versions is None:
         return
@@ -49,6 +77,7 @@ def server_context(certfile, keyfile, versions: tuple[str, str] | None = None,
     """A server context with a certificate chain (certfile: the certificate, then intermediates).
     versions=("1.0", "1.0") makes an old server; client_ca requires client certificates."""
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    _strict_eof(ctx)
     _limit(ctx, versions)
     ctx.load_cert_chain(str(certfile), str(keyfile))
     if client_ca is not None:
@@ -62,6 +91,7 @@ def client_context(cafile=None, versions: tuple[str, str] | None = None, certfil
     """A client context that verifies the server against cafile (and its host name), or that
     verifies nothing when cafile is None (a probe, such as an old-version client)."""
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    _strict_eof(ctx)
     if cafile is None:
         ctx.check_hostname = False
         ctx.verify_mode = ssl.CERT_NONE

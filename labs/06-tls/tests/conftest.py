@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from netlab import pki as mk
+from netlab.tlspeers import write_legacy_openssl_conf
 
 LOCAL = dict(dns=["localhost"], ips=["127.0.0.1", "::1"])
 
@@ -43,6 +44,7 @@ class Files:
     rogue_client_key: Path
     other_rsa_key: Path  # an RSA key that is not the server's
     other_ec_key: Path  # a key of another type than the server's certificate
+    legacy_conf: Path  # an OpenSSL configuration that allows TLS 1.0 (use with OPENSSL_CONF)
 
 
 def make_files(folder: Path) -> Files:
@@ -73,6 +75,8 @@ def make_files(folder: Path) -> Files:
         out[name] = folder / f"{name.replace('_', '-')}.pem"
         out[name].write_bytes(mk.key_pem(mk.new_key(kind)))
         out[name].chmod(0o644)
+    out["legacy_conf"] = folder / "legacy-openssl.cnf"
+    write_legacy_openssl_conf(out["legacy_conf"])
     return Files(**out)
 
 

@@ -12,7 +12,7 @@ import time
 from netlab.feedback import Failure, show
 from netlab.peers import TcpServer
 from netlab.tlspeers import OpenSslServer, TlsAccepted, TlsServer, finish, read_line, server_context
-from tlslab import REQUEST, expect_refused, run_client, served
+from tlslab import REQUEST, expect_refused, legacy_env, run_client, served
 
 ANSWER = b"reply: " + REQUEST
 
@@ -119,13 +119,14 @@ def test_refuses_wrong_host(programs, pki):
 
 
 def test_refuses_old_versions(programs, pki):
-    """Servers that speak only TLS 1.0 or 1.1 (configured on purpose to allow them)."""
+    """Servers that speak only TLS 1.0 or 1.1. The client runs where OpenSSL allows them
+    (OPENSSL_CONF, security level 0), so that only its own minimum version refuses them."""
     for version in ("1.0", "1.1"):
         with good_server(pki, programs, versions=(version, version)) as server:
-            run = run_client(programs, pki, server.port)
+            run = run_client(programs, pki, server.port, env=legacy_env(pki))
             expect_refused(run, server, programs, "localhost", "protocol",
-                           f"TLS {version} is broken: SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION). "
-                           "The grader's server allows old versions on purpose: only your code refuses")
+                           f"TLS {version} is broken: SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION); "
+                           "do not count on the system's OpenSSL configuration to refuse it (section 3.1)")
 
 
 def test_truncated_answer(programs, pki):

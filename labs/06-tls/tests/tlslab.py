@@ -45,9 +45,16 @@ def expect_refused(run, server, programs, host, reason, hint):
         hint)
 
 
-def start_server(programs, pki, *extra, key=None):
+def start_server(programs, pki, *extra, key=None, env=None):
     """tlsserver -c server.pem -k KEY -p 0 EXTRA..., once it printed its readiness line."""
-    return programs.start("tlsserver", "-c", pki.server, "-k", key or pki.server_key, "-p", "0", *extra)
+    return programs.start("tlsserver", "-c", pki.server, "-k", key or pki.server_key, "-p", "0", *extra,
+                          env=env)
+
+
+def legacy_env(pki) -> dict:
+    """The environment of a program that runs where OpenSSL allows TLS 1.0 and 1.1 (security
+    level 0): only the program's own minimum version refuses them then."""
+    return {"OPENSSL_CONF": str(pki.legacy_conf)}
 
 
 def talk_to(server, pki, host="127.0.0.1", **kw):

@@ -18,7 +18,7 @@
 
 #define DEFAULT_TIMEOUT 10
 #define MAX_TIMEOUT 3600
-#define LINE_MAX_BYTES 1024 /* a request line and its '\n' */
+#define LINE_MAX_BYTES 1024 /* the longest request line, its '\n' included */
 
 struct options {
     const char *chainfile, *keyfile, *cafile;
@@ -140,19 +140,18 @@ static int answer(SSL *ssl, const char *line, const struct timespec *deadline)
     return tls_write_all(ssl, reply, (size_t)n, deadline);
 }
 
-/* Serve one client on the connected socket fd, within timeout seconds in all; log failures as
- * "tlsserver: PEER: what: why". The socket stays open: the caller closes it. */
+/* Serve one client on the connected socket fd, within timeout seconds in all, and close fd.
+ * Failures are logged as "tlsserver: PEER: what: why"; the server goes on with the next client. */
 static void serve(SSL_CTX *ctx, int fd, const char *peer, unsigned int timeout)
 {
     struct timespec deadline = deadline_in(timeout);
-    char line[LINE_MAX_BYTES], why[256];
-    const char *what;
+    char line[LINE_MAX_BYTES + 1], why[256];
+    const char *what = "cannot set up TLS";
     ssize_t n;
     SSL *ssl;
 
     ssl = SSL_new(ctx);
     if (ssl == NULL || SSL_set_fd(ssl, fd) != 1) {
-        what = "cannot set up TLS";
         errno = EPROTO;
         goto fail;
     }
@@ -178,7 +177,8 @@ fail:
     fprintf(stderr, "tlsserver: %s: %s: %s\n", peer, what,
             tls_strerror(ssl, errno, why, sizeof why));
 out:
-    SSL_free(ssl);
+    SSL_free(ssl); /* SSL_free(NULL) does nothing */
+    close(fd);
 }
 
 /* SIGINT and SIGTERM set stop_requested, and are blocked except while waiting for a client
@@ -255,7 +255,6 @@ int main(int argc, char *argv[])
         if (format_sockaddr((struct sockaddr *)&peer, peer_text, sizeof peer_text) == -1)
             snprintf(peer_text, sizeof peer_text, "a client");
         serve(ctx, fd, peer_text, o.timeout);
-        close(fd);
     }
     close(lfd);
     SSL_CTX_free(ctx);
