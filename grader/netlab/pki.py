@@ -3,8 +3,7 @@ certificates (good, expired, for another name, self-signed), made at test time i
 
 Nothing here is ever committed: keys and certificates exist only in the folder a test session
 makes. It uses Debian's python3-cryptography. Keys are EC P-256 unless asked otherwise (fast to
-make); RSA is there for the tests that need RSA key exchange (TLS 1.0 peers), Ed25519 for a key
-of another type.
+make); RSA (slow to make) and Ed25519 are there when a test needs another type of key.
 
     root = authority("netlab test root CA")
     inter = authority("netlab test intermediate CA", issuer=root)

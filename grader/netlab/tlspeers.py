@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import select
 import socket
 import ssl
 import subprocess
@@ -26,9 +27,9 @@ from dataclasses import dataclass, field
 from .peers import format_hostport
 from .procutil import Child
 
-# TLS 1.0 and 1.1 with RSA key exchange and SHA-1 MACs: what an old server or client speaks.
-# Security level 0 lets this side use them; the other side must refuse them by itself.
-LEGACY_CIPHERS = "AES128-SHA:AES256-SHA:@SECLEVEL=0"
+# TLS 1.0 and 1.1 cipher suites (SHA-1 MACs, SHA-1 or MD5+SHA-1 signatures): what an old server or
+# client speaks. Security level 0 lets this side use them; the other side must refuse them itself.
+LEGACY_CIPHERS = "ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA:AES128-SHA:@SECLEVEL=0"
 VERSIONS = {"1.0": ssl.TLSVersion.TLSv1, "1.1": ssl.TLSVersion.TLSv1_1,
             "1.2": ssl.TLSVersion.TLSv1_2, "1.3": ssl.TLSVersion.TLSv1_3}
 
@@ -204,7 +205,7 @@ class TlsServer:
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind((host, 0))
         self.sock.listen(16)
-        self.sock.settimeout(timeout)
+        self.sock.setblocking(False)
         self.host = host
         self.port = self.sock.getsockname()[1]
         self.context = context
@@ -228,13 +229,22 @@ class TlsServer:
         return None
 
     def _serve(self) -> None:
+        # Connections are accepted under the lock, so that settled() can tell "none pending".
         while True:
             try:
-                conn, peer = self.sock.accept()
-            except OSError:  # closed, or nobody came within the timeout
+                readable, _, _ = select.select([self.sock], [], [], self.timeout)
+            except (OSError, ValueError):  # closed
                 return
-            acc = TlsAccepted(peer)
+            if not readable:
+                return  # nobody came within the timeout
             with self._any:
+                try:
+                    conn, peer = self.sock.accept()
+                except BlockingIOError:
+                    continue
+                except OSError:  # shut down by close()
+                    return
+                acc = TlsAccepted(peer)
                 self.connections.append(acc)
                 self._any.notify_all()
             self._handle(conn, acc)
@@ -271,6 +281,26 @@ class TlsServer:
         with self._any:
             self._any.wait_for(lambda: len(self.connections) >= n, timeout or self.timeout)
             return list(self.connections)
+
+    def settled(self, n: int = 1, timeout: float | None = None) -> list[TlsAccepted]:
+        """After the client has exited: the connections it made (up to n), each once the server
+        is done with it. Returns at once when no connection is waiting to be accepted, since
+        none can come any more."""
+        def enough() -> bool:
+            return len(self.connections) >= n or not self._pending()
+
+        with self._any:
+            self._any.wait_for(enough, timeout or self.timeout)
+            conns = list(self.connections)
+        for conn in conns:
+            conn.done.wait(timeout or self.timeout)
+        return conns
+
+    def _pending(self) -> bool:
+        try:
+            return bool(select.select([self.sock], [], [], 0)[0])
+        except (OSError, ValueError):
+            return False
 
     def close(self) -> None:
         try:

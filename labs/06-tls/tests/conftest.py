@@ -23,7 +23,7 @@ class Files:
 
     folder: Path
     ca: Path  # the root CA everyone trusts
-    server: Path  # "localhost", 127.0.0.1 and ::1, RSA (so that TLS 1.0 probes can use it), + intermediate
+    server: Path  # "localhost", 127.0.0.1 and ::1, then the intermediate CA
     server_key: Path
     server_leaf_only: Path  # the same certificate without its intermediate
     expired: Path
@@ -42,8 +42,8 @@ class Files:
     client_key: Path
     rogue_client: Path
     rogue_client_key: Path
-    other_rsa_key: Path  # an RSA key that is not the server's
-    other_ec_key: Path  # a key of another type than the server's certificate
+    other_key: Path  # an EC key, like the server's, but not the server's
+    ed25519_key: Path  # a key of another type than the server's certificate
     legacy_conf: Path  # an OpenSSL configuration that allows TLS 1.0 (use with OPENSSL_CONF)
 
 
@@ -58,7 +58,7 @@ def make_files(folder: Path) -> Files:
     def add(name, identity, with_chain=True):
         out[name], out[f"{name}_key"] = identity.write(folder, name.replace("_", "-"), with_chain)
 
-    server = mk.issue(inter, "localhost", key_kind="rsa", **LOCAL)
+    server = mk.issue(inter, "localhost", **LOCAL)
     add("server", server)
     out["server_leaf_only"] = folder / "server-leaf-only.pem"
     out["server_leaf_only"].write_bytes(server.cert_pem(with_chain=False))
@@ -71,7 +71,7 @@ def make_files(folder: Path) -> Files:
     add("rogue", mk.issue(rogue_root, "localhost", **LOCAL))
     add("client", mk.issue(inter, "netlab-client", client=True))
     add("rogue_client", mk.issue(rogue_root, "netlab-client", client=True))
-    for name, kind in (("other_rsa_key", "rsa"), ("other_ec_key", "ec")):
+    for name, kind in (("other_key", "ec"), ("ed25519_key", "ed25519")):
         out[name] = folder / f"{name.replace('_', '-')}.pem"
         out[name].write_bytes(mk.key_pem(mk.new_key(kind)))
         out[name].chmod(0o644)

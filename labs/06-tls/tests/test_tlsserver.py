@@ -159,8 +159,8 @@ def test_refuses_mismatched_key(programs, pki):
     if server.stop() != 0:
         raise Failure("started tlsserver with the right key, then sent SIGTERM", "exit status 0",
                       "it did not exit cleanly")
-    for key, what in ((pki.other_rsa_key, "the key of another RSA certificate"),
-                      (pki.other_ec_key, "an EC key (the certificate's key is RSA)")):
+    for key, what in ((pki.other_key, "the key of another certificate"),
+                      (pki.ed25519_key, "an Ed25519 key (the certificate's key is EC)")):
         run = programs.run("tlsserver", "-c", pki.server, "-k", key, "-p", "0", timeout=5)
         if "listening on" in run.err:
             raise Failure(f"{run.did} ({what})", "the server refuses to start",

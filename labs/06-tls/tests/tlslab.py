@@ -20,11 +20,9 @@ def run_client(programs, pki, port, host="localhost", extra=(), ca=True, stdin=R
 
 
 def served(server, programs, n=1):
-    """The first n connections of a TlsServer, once the server is done with each of them."""
-    conns = server.wait_for_connections(n, timeout=10 * programs.factor)
-    for conn in conns:
-        conn.done.wait(10 * programs.factor)
-    return conns
+    """After the client has exited: the connections it made to a TlsServer (up to n), once the
+    server is done with each of them."""
+    return server.settled(n, timeout=10 * programs.factor)
 
 
 def expect_nothing_sent(run, conns, hint):
