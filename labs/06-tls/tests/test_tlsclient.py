@@ -186,10 +186,11 @@ def test_handshake_timeout(programs, pki):
     with TcpServer("127.0.0.1", timeout=20 * programs.factor) as server:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.monotonic()
-        run = run_client(programs, pki, server.port, extra=["-t", "3"], timeout=15)
+        run = run_client(programs, pki, server.port, extra=["-t", "3"], timeout=8)
         elapsed = time.monotonic() - started
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    hint = "on SSL_ERROR_WANT_READ, wait_fd(fd, POLLIN, deadline): it fails with ETIMEDOUT at the deadline"
+    hint = ("-t 3: wait at most 3 s at a time; on SSL_ERROR_WANT_READ, wait_fd(fd, POLLIN, deadline), "
+            "which fails with ETIMEDOUT at the deadline")
     run.expect_failure(code=1, hint=hint)
     run.expect_error_line("tlsclient", "^tlsclient: TLS handshake with localhost port .*timed out", hint)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
