@@ -5,7 +5,7 @@
 set -u
 PACKAGES="build-essential pkg-config check valgrind libssl-dev openssl python3 python3-pytest
 python3-pytest-timeout python3-pytest-xdist python3-yaml pyflakes3 bubblewrap patch socat netcat-openbsd clang
-libclang-rt-14-dev git $*"
+libclang-rt-14-dev git curl python3-cryptography $*"
 
 missing=""
 for pkg in $PACKAGES; do
