@@ -88,7 +88,8 @@ class Packet:
     overflow: bool = False  # dropped because the rate limit's queue was full
     copies: int = 1  # how many copies were scheduled (2 when duplicated, 0 when dropped)
     ready: list = field(default_factory=list)  # when each copy was due to leave
-    sent: list = field(default_factory=list)  # when each copy was handed to the kernel
+    sent: list = field(default_factory=list)  # when the send() that handed each copy (TCP: its
+    # last byte) to the kernel began: nothing of it can reach the other side earlier
 
     @property
     def delivered(self) -> int:
@@ -520,6 +521,7 @@ class Relay:
     def _tcp_flush(self, conn: _TcpConn, d: str) -> None:
         st = conn.streams[d]
         while st.out:
+            t = time.monotonic()  # before the call: no byte can reach the peer earlier than this
             try:
                 n = st.dst.send(st.out)
             except (BlockingIOError, InterruptedError):
@@ -527,7 +529,6 @@ class Relay:
             except OSError:
                 self._tcp_close(conn, "reset")
                 return
-            t = time.monotonic()
             del st.out[:n]
             st.written += n
             st.in_relay -= n
