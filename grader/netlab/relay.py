@@ -42,6 +42,7 @@ from pathlib import Path
 C2S, S2C = "c2s", "s2c"  # client to server (the target), and back
 HEAD_BYTES = 32  # bytes of each packet kept in the log
 MAX_DATAGRAM = 65536
+UDP_BUFFER = 1024 * 1024  # ask for room for bursts (the kernel caps it at net.core.rmem_max)
 TCP_BACKLOG_LIMIT = 4 * 1024 * 1024  # bytes a stream may have in the relay before it stops reading
 
 
@@ -229,6 +230,7 @@ class Relay:
             try:
                 if self.udp_to:
                     udp = socket.socket(fam, socket.SOCK_DGRAM)
+                    udp.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, UDP_BUFFER)
                     udp.bind((host, port))
                     udp.setblocking(False)
                 if self.tcp_to:
@@ -388,6 +390,7 @@ class Relay:
         flow = self._udp_flows.get(client[:2])
         if flow is None:
             up = socket.socket(_family(self.udp_to[0]), socket.SOCK_DGRAM)
+            up.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, UDP_BUFFER)
             try:
                 up.connect(self.udp_to)  # so that datagrams from anyone but the target are not relayed
             except OSError:

@@ -23,7 +23,8 @@ int ms_until(const struct timespec *deadline)
     long long ns;
 
     clock_gettime(CLOCK_MONOTONIC, &now);
-    ns = (long long)(deadline->tv_sec - now.tv_sec) * 1000000000LL + (deadline->tv_nsec - now.tv_nsec);
+    ns = (long long)(deadline->tv_sec - now.tv_sec) * 1000000000LL +
+         (deadline->tv_nsec - now.tv_nsec);
     if (ns <= 0)
         return 0;
     return (int)((ns + 999999) / 1000000);

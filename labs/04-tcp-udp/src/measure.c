@@ -33,11 +33,11 @@ struct options {
 /* One experiment: what was sent, and the round-trip time of each request (NAN: no answer). */
 struct experiment {
     const char *name;
-    size_t count;          /* requests sent */
-    size_t bytes;          /* payload bytes of each request */
-    double *rtt;           /* rtt[i] is request i + 1's, in ms */
+    size_t count; /* requests sent */
+    size_t bytes; /* payload bytes of each request */
+    double *rtt;  /* rtt[i] is request i + 1's, in ms */
     size_t answered;
-    unsigned long late;    /* UDP: answers that came after their request was given up */
+    unsigned long late; /* UDP: answers that came after their request was given up */
     unsigned long duplicates;
 };
 
@@ -179,8 +179,7 @@ static void print_latency(const struct experiment *e)
 
     printf("%s count=%zu answered=%zu", e->name, e->count, e->answered);
     if (strcmp(e->name, "udp") == 0)
-        printf(" lost=%zu late=%lu duplicates=%lu", e->count - e->answered, e->late,
-               e->duplicates);
+        printf(" lost=%zu late=%lu duplicates=%lu", e->count - e->answered, e->late, e->duplicates);
     if (v != NULL && percentile(v, e->answered, 50, &p50) == 0 &&
         percentile(v, e->answered, 99, &p99) == 0)
         printf(" p50=%.3f p99=%.3f ms\n", p50, p99);

@@ -26,20 +26,20 @@ struct ping_counts {
 };
 
 struct pinger {
-    int fd;                          /* the UDP socket */
-    struct sockaddr_storage server;  /* where probes go, and the only source of replies */
+    int fd;                         /* the UDP socket */
+    struct sockaddr_storage server; /* where probes go, and the only source of replies */
     socklen_t server_len;
-    size_t size;                     /* bytes per probe, PROBE_HEADER_SIZE to PROBE_MAX_SIZE */
-    int timeout_ms;                  /* how long to wait for each attempt's reply */
-    int retries;                     /* attempts after the first, 0 to PING_MAX_RETRIES */
-    uint32_t count;                  /* probes to send: sequence numbers 1 to count */
-    unsigned char *state;            /* state[seq], an enum probe_state; count + 1 entries */
-    unsigned char *attempts;         /* attempts[seq], how many times seq was sent */
+    size_t size;             /* bytes per probe, PROBE_HEADER_SIZE to PROBE_MAX_SIZE */
+    int timeout_ms;          /* how long to wait for each attempt's reply */
+    int retries;             /* attempts after the first, 0 to PING_MAX_RETRIES */
+    uint32_t count;          /* probes to send: sequence numbers 1 to count */
+    unsigned char *state;    /* state[seq], an enum probe_state; count + 1 entries */
+    unsigned char *attempts; /* attempts[seq], how many times seq was sent */
     struct timespec sent_at[PING_MAX_RETRIES + 1]; /* when each attempt of the current probe left */
-    uint8_t *out;                    /* the probe being sent (size bytes) */
-    uint8_t *in;                     /* room for one received datagram (size bytes) */
+    uint8_t *out;                                  /* the probe being sent (size bytes) */
+    uint8_t *in;                                   /* room for one received datagram (size bytes) */
     struct ping_counts c;
-    FILE *events;                    /* one line per event (see the handout), or NULL for none */
+    FILE *events; /* one line per event (see the handout), or NULL for none */
 };
 
 /* Prepare p: resolve host and port for UDP (family AF_UNSPEC, AF_INET or AF_INET6), open a socket

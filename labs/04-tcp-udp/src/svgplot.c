@@ -85,38 +85,43 @@ static void put_escaped(FILE *f, const char *text)
 
 static void draw_axes(FILE *f, struct axis a)
 {
-    fprintf(f, "<g id=\"axes\" data-x-log10-min=\"%d\" data-x-log10-max=\"%d\" stroke-width=\"1\">\n",
+    fprintf(f,
+            "<g id=\"axes\" data-x-log10-min=\"%d\" data-x-log10-max=\"%d\" stroke-width=\"1\">\n",
             a.lo, a.hi);
     for (int k = a.lo; k <= a.hi; k++) {
         double x = x_of(a, pow(10, k));
 
-        fprintf(f, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"#bbbbbb\"/>\n", x,
-                TOP, x, BOTTOM);
+        fprintf(f, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"#bbbbbb\"/>\n",
+                x, TOP, x, BOTTOM);
         fprintf(f, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\">%g</text>\n", x, BOTTOM + 18,
                 pow(10, k));
         for (int m = 2; m <= 9 && k < a.hi; m++) {
             double xm = x_of(a, m * pow(10, k));
 
-            fprintf(f, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"#eeeeee\"/>\n",
+            fprintf(f,
+                    "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"#eeeeee\"/>\n",
                     xm, TOP, xm, BOTTOM);
         }
     }
     for (int q = 0; q <= 4; q++) {
         double y = y_of(q / 4.0);
 
-        fprintf(f, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"#bbbbbb\"/>\n", LEFT,
-                y, RIGHT, y);
+        fprintf(f, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"#bbbbbb\"/>\n",
+                LEFT, y, RIGHT, y);
         fprintf(f, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"end\">%.2f</text>\n", LEFT - 6, y + 4,
                 q / 4.0);
     }
-    fprintf(f, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"none\" "
-               "stroke=\"#333333\"/>\n",
+    fprintf(f,
+            "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"none\" "
+            "stroke=\"#333333\"/>\n",
             LEFT, TOP, RIGHT - LEFT, BOTTOM - TOP);
-    fprintf(f, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\">round-trip time, ms "
-               "(log scale)</text>\n",
+    fprintf(f,
+            "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\">round-trip time, ms "
+            "(log scale)</text>\n",
             (LEFT + RIGHT) / 2, BOTTOM + 40);
-    fprintf(f, "<text transform=\"translate(18 %.2f) rotate(-90)\" text-anchor=\"middle\">"
-               "fraction of requests answered</text>\n",
+    fprintf(f,
+            "<text transform=\"translate(18 %.2f) rotate(-90)\" text-anchor=\"middle\">"
+            "fraction of requests answered</text>\n",
             (TOP + BOTTOM) / 2);
     fputs("</g>\n", f);
 }
@@ -147,8 +152,9 @@ static void draw_legend(FILE *f, const struct plot_series *series, size_t count)
     for (size_t s = 0; s < count; s++) {
         double x = 30 + 230.0 * (double)(s % 3), y = BOTTOM + 70 + 22.0 * (double)(s / 3);
 
-        fprintf(f, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"%s\" "
-                   "stroke-width=\"3\"/>\n",
+        fprintf(f,
+                "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"%s\" "
+                "stroke-width=\"3\"/>\n",
                 x, y - 4, x + 24, y - 4, colors[s % (sizeof colors / sizeof colors[0])]);
         fprintf(f, "<text x=\"%.2f\" y=\"%.2f\">", x + 30, y);
         put_escaped(f, series[s].name);
@@ -161,9 +167,10 @@ int plot_latency_cdf(FILE *f, const char *title, const struct plot_series *serie
 {
     struct axis a = x_axis(series, count);
 
-    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-               "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
-               "viewBox=\"0 0 %.0f %.0f\" font-family=\"sans-serif\" font-size=\"13\">\n",
+    fprintf(f,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
+            "viewBox=\"0 0 %.0f %.0f\" font-family=\"sans-serif\" font-size=\"13\">\n",
             WIDTH, HEIGHT, WIDTH, HEIGHT);
     fputs("<title>", f);
     put_escaped(f, title);

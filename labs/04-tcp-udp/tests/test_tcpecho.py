@@ -14,8 +14,8 @@ from lab04 import message, probe, recv_exact
 
 
 def connect(server, host: str, factor: float) -> socket.socket:
-    sock = socket.create_connection((host, server.port), timeout=10 * factor)
-    sock.settimeout(10 * factor)
+    sock = socket.create_connection((host, server.port), timeout=5 * factor)
+    sock.settimeout(5 * factor)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return sock
 

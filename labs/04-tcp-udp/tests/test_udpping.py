@@ -68,7 +68,7 @@ def unanswered(seqs: set, attempts: set = frozenset()):
 
 def test_lost_probe_times_out(programs):
     with UdpPeer("::1", unanswered({2})) as peer:
-        run = ping(programs, peer.port, "-c", "3", "-t", t(programs, 200))
+        run = ping(programs, peer.port, "-c", "3", "-t", t(programs, 200), timeout=8)
         run.expect_exit(0, hint="a probe without a reply is lost after -t milliseconds: wait with "
                         "poll() and a timeout, never a blocking recvfrom()")
         events, summary, _ = ping_output(run)

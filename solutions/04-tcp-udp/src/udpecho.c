@@ -98,8 +98,9 @@ static int echo_one(int fd, uint8_t *buf, size_t cap, struct echo_counts *c)
         strcpy(text, "an unknown address");
     if ((size_t)n > cap) {
         c->truncated++;
-        fprintf(stderr, "udpecho: %zd-byte datagram from %s is longer than the buffer (%zu bytes); "
-                        "not echoed\n",
+        fprintf(stderr,
+                "udpecho: %zd-byte datagram from %s is longer than the buffer (%zu bytes); "
+                "not echoed\n",
                 n, text, cap);
         return 0;
     }

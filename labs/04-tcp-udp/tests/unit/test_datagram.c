@@ -76,14 +76,14 @@ START_TEST(probe_parse_wrong_size)
 
     probe_pack(buf, sizeof buf, 5, 1);
     errno = 0;
-    EXPECT_ERR("probe_parse of a 64-byte probe, expecting 128 bytes", probe_parse(buf, 64, 128, &seq, &attempt),
-               EMSGSIZE);
+    EXPECT_ERR("probe_parse of a 64-byte probe, expecting 128 bytes",
+               probe_parse(buf, 64, 128, &seq, &attempt), EMSGSIZE);
     errno = 0;
     EXPECT_ERR("probe_parse of a 128-byte probe, expecting 64 bytes (a longer datagram)",
                probe_parse(buf, 128, 64, &seq, &attempt), EMSGSIZE);
     errno = 0;
-    EXPECT_ERR("probe_parse of an empty datagram, expecting 64 bytes", probe_parse(buf, 0, 64, &seq, &attempt),
-               EMSGSIZE);
+    EXPECT_ERR("probe_parse of an empty datagram, expecting 64 bytes",
+               probe_parse(buf, 0, 64, &seq, &attempt), EMSGSIZE);
     EXPECT_UINT("seq after probe_parse failed (must be unchanged)", seq, 7);
     EXPECT_UINT("attempt after probe_parse failed (must be unchanged)", attempt, 7);
 }
@@ -166,8 +166,8 @@ START_TEST(sockaddr_same_ipv6)
     EXPECT_UINT("sockaddr_same([::1]:9000, [::1]:9000)", SAME(a, b), 1);
     EXPECT_UINT("sockaddr_same([::1]:9000, [::1]:9001)", SAME(a, other_port), 0);
     EXPECT_UINT("sockaddr_same([::1]:9000, [::2]:9000)", SAME(a, other_addr), 0);
-    EXPECT_UINT("sockaddr_same([2001:db8::1]:9000, [2001:db8::2]:9000)", SAME(last_byte, last_byte2),
-                0);
+    EXPECT_UINT("sockaddr_same([2001:db8::1]:9000, [2001:db8::2]:9000)",
+                SAME(last_byte, last_byte2), 0);
 }
 END_TEST
 
@@ -182,8 +182,8 @@ START_TEST(sockaddr_same_families)
     u1.sun_family = u2.sun_family = AF_UNIX;
     struct sockaddr_in6 mapped2 = v6("::ffff:127.0.0.1", 9000);
 
-    EXPECT_UINT("sockaddr_same([::ffff:127.0.0.1]:9000, [::ffff:127.0.0.1]:9000)", SAME(mapped, mapped2),
-                1);
+    EXPECT_UINT("sockaddr_same([::ffff:127.0.0.1]:9000, [::ffff:127.0.0.1]:9000)",
+                SAME(mapped, mapped2), 1);
     EXPECT_UINT("sockaddr_same(127.0.0.1:9000, [::ffff:127.0.0.1]:9000)", SAME(a, mapped), 0);
     EXPECT_UINT("sockaddr_same(an AF_UNIX address, the same AF_UNIX address)", SAME(u1, u2), 0);
 }
@@ -220,7 +220,8 @@ START_TEST(recv_datagram_whole)
 
     udp_pair(&rx, &tx, &rx_addr, &tx_addr);
     probe_pack(out, sizeof out, 1, 1);
-    ck_assert_int_eq(sendto(tx, out, sizeof out, 0, (struct sockaddr *)&rx_addr, sizeof rx_addr), 100);
+    ck_assert_int_eq(sendto(tx, out, sizeof out, 0, (struct sockaddr *)&rx_addr, sizeof rx_addr),
+                     100);
     n = recv_datagram(rx, in, sizeof in, 0, &from, &from_len);
     EXPECT_UINT("recv_datagram(200 bytes of room) of a 100-byte datagram", n, 100);
     EXPECT_BYTES("the bytes recv_datagram stored", in, out, 100);
@@ -244,10 +245,12 @@ START_TEST(recv_datagram_truncated)
     udp_pair(&rx, &tx, &rx_addr, &tx_addr);
     probe_pack(out, sizeof out, 2, 1);
     memset(in, 0xEE, sizeof in);
-    ck_assert_int_eq(sendto(tx, out, sizeof out, 0, (struct sockaddr *)&rx_addr, sizeof rx_addr), 300);
+    ck_assert_int_eq(sendto(tx, out, sizeof out, 0, (struct sockaddr *)&rx_addr, sizeof rx_addr),
+                     300);
     n = recv_datagram(rx, in, 100, 0, &from, &from_len);
-    EXPECT_UINT("recv_datagram(100 bytes of room) of a 300-byte datagram: its real length (MSG_TRUNC)",
-                n, 300);
+    EXPECT_UINT(
+        "recv_datagram(100 bytes of room) of a 300-byte datagram: its real length (MSG_TRUNC)", n,
+        300);
     EXPECT_BYTES("the first 100 bytes recv_datagram stored", in, out, 100);
     EXPECT_UINT("byte 100 of the buffer (beyond cap: must not be written)", in[100], 0xEE);
     close(rx);

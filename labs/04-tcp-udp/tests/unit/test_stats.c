@@ -1,4 +1,5 @@
-/* test_stats.c: Check unit tests for stats.c (nearest-rank percentiles, summaries, elapsed time). */
+/* test_stats.c: Check unit tests for stats.c (nearest-rank percentiles, summaries, elapsed time).
+ */
 #define _POSIX_C_SOURCE 200809L
 
 #include <check.h>
@@ -12,7 +13,7 @@
 /* Two doubles are equal to within a millionth. */
 #define EXPECT_NEAR(did, got, want)                                                                \
     ck_assert_msg(fabs((double)(got) - (double)(want)) < 1e-6,                                     \
-                  "did:      %s\nexpected: %.6f\ngot:      %.6f", (did), (double)(want),            \
+                  "did:      %s\nexpected: %.6f\ngot:      %.6f", (did), (double)(want),           \
                   (double)(got))
 
 START_TEST(percentile_nearest_rank)
@@ -43,7 +44,8 @@ START_TEST(percentile_of_a_hundred)
     EXPECT_NEAR("percentile(0.5, 1.0, ..., 50.0; p = 99): the 99th value", got, 49.5);
     EXPECT_OK("percentile(0.5, 1.0, ..., 50.0; p = 50)", percentile(v, 100, 50, &got));
     EXPECT_NEAR("percentile(0.5, 1.0, ..., 50.0; p = 50): the 50th value", got, 25.0);
-    EXPECT_OK("percentile(one value 3.25; p = 99)", percentile((const double[]){3.25}, 1, 99, &got));
+    EXPECT_OK("percentile(one value 3.25; p = 99)",
+              percentile((const double[]){3.25}, 1, 99, &got));
     EXPECT_NEAR("percentile(one value 3.25; p = 99)", got, 3.25);
 }
 END_TEST
@@ -102,7 +104,8 @@ END_TEST
 
 START_TEST(elapsed_ms_golden)
 {
-    struct timespec a = {.tv_sec = 1, .tv_nsec = 900000000}, b = {.tv_sec = 2, .tv_nsec = 100000000};
+    struct timespec a = {.tv_sec = 1, .tv_nsec = 900000000},
+                    b = {.tv_sec = 2, .tv_nsec = 100000000};
     struct timespec c = {.tv_sec = 2, .tv_nsec = 100001500};
 
     EXPECT_NEAR("elapsed_ms(1.9 s, 2.1 s)", elapsed_ms(&a, &b), 200.0);

@@ -37,7 +37,8 @@ static uint8_t pattern(size_t i)
 }
 
 /* Wait (5 s at most) until the peer of fd has read everything fd sent: then a further write
- * reaches a reader that is already waiting, and the reader's first call got only what came before. */
+ * reaches a reader that is already waiting, and the reader's first call got only what came before.
+ */
 static int wait_until_read(int fd)
 {
     struct timespec pause = {.tv_sec = 0, .tv_nsec = 1000000};
@@ -101,7 +102,8 @@ START_TEST(send_all_closed_peer)
     close(sv[1]);
     errno = 0;
     /* Without MSG_NOSIGNAL, SIGPIPE would kill this test before the check. */
-    EXPECT_ERR("send_all to a socket whose peer has closed", send_all(sv[0], buf, sizeof buf), EPIPE);
+    EXPECT_ERR("send_all to a socket whose peer has closed", send_all(sv[0], buf, sizeof buf),
+               EPIPE);
     close(sv[0]);
 }
 END_TEST
@@ -147,8 +149,9 @@ START_TEST(recv_all_leaves_the_rest)
     n = recv_all(sv[0], buf, 10);
     EXPECT_UINT("recv_all(10 bytes) with 15 waiting", n, 10);
     n = read(sv[0], buf, sizeof buf);
-    EXPECT_UINT("bytes left to read after recv_all(10) of 15 (recv_all must read no more than asked)",
-                n, 5);
+    EXPECT_UINT(
+        "bytes left to read after recv_all(10) of 15 (recv_all must read no more than asked)", n,
+        5);
     EXPECT_BYTES("the 5 bytes left", buf, "ABCDE", 5);
     close(sv[0]);
     close(sv[1]);
