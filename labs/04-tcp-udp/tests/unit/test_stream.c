@@ -36,7 +36,7 @@ static uint8_t pattern(size_t i)
     return (uint8_t)(i * 7 + i / 251);
 }
 
-/* Wait (5 s at most) until the peer of fd has read everything fd sent: then a further write
+/* Wait (3 s at most) until the peer of fd has read everything fd sent: then a further write
  * reaches a reader that is already waiting, and the reader's first call got only what came before.
  */
 static int wait_until_read(int fd)
@@ -44,7 +44,7 @@ static int wait_until_read(int fd)
     struct timespec pause = {.tv_sec = 0, .tv_nsec = 1000000};
     int queued = 0;
 
-    for (int i = 0; i < 5000; i++) {
+    for (int i = 0; i < 3000; i++) {
         if (ioctl(fd, TIOCOUTQ, &queued) == -1)
             return -1;
         if (queued == 0)
