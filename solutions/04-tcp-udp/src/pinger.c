@@ -17,14 +17,15 @@
 #include "datagram.h"
 #include "stats.h"
 
-int pinger_open(struct pinger *p, const char *host, const char *port, int family, size_t size,
-                int timeout_ms, int retries, uint32_t count, int *gai_err)
+/* Resolve host and port for UDP and open a socket for the first address that allows one; store
+ * the socket and that address in p. Returns 0; or -1 with *gai_err set (a getaddrinfo error); or
+ * -1 with *gai_err 0 and errno from the last socket() that failed. */
+static int open_socket(struct pinger *p, const char *host, const char *port, int family,
+                       int *gai_err)
 {
     struct addrinfo hints, *res, *ai;
-    int saved;
+    int saved = EAFNOSUPPORT;
 
-    memset(p, 0, sizeof *p);
-    p->fd = -1;
     memset(&hints, 0, sizeof hints);
     hints.ai_family = family;
     hints.ai_socktype = SOCK_DGRAM;
@@ -32,7 +33,6 @@ int pinger_open(struct pinger *p, const char *host, const char *port, int family
     *gai_err = getaddrinfo(host, port, &hints, &res);
     if (*gai_err != 0)
         return -1;
-    saved = EAFNOSUPPORT;
     for (ai = res; ai != NULL && p->fd == -1; ai = ai->ai_next) {
         p->fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
         if (p->fd == -1) {
@@ -47,6 +47,16 @@ int pinger_open(struct pinger *p, const char *host, const char *port, int family
         errno = saved;
         return -1;
     }
+    return 0;
+}
+
+int pinger_open(struct pinger *p, const char *host, const char *port, int family, size_t size,
+                int timeout_ms, int retries, uint32_t count, int *gai_err)
+{
+    memset(p, 0, sizeof *p);
+    p->fd = -1;
+    if (open_socket(p, host, port, family, gai_err) == -1)
+        return -1;
     p->size = size;
     p->timeout_ms = timeout_ms;
     p->retries = retries;
