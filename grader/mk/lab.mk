@@ -3,7 +3,7 @@
 # A lab's Makefile sets LAB (its number), PROGRAMS, one <program>_SRCS per program, UNIT_SRCS (the
 # Check tests plus the sources they test) and, if needed, LDLIBS; then it includes this file.
 #
-#   make            build the programs into build/
+#   make            build the programs into build/ (and build/faultshim.so, which tests preload)
 #   make check      grade this lab: the same tests and points the instructor's grader uses
 #   make memcheck   only the valgrind and AddressSanitizer/UBSan tests
 #   make unit       build the Check unit tests (build/unit_tests)
@@ -25,7 +25,7 @@ CHECK_LIBS = $(shell pkg-config --libs check)
 .PHONY: all unit asan unit-asan check memcheck clean
 .DEFAULT_GOAL := all
 
-all: $(PROGRAMS:%=$(BUILD)/%)
+all: $(PROGRAMS:%=$(BUILD)/%) $(BUILD)/faultshim.so
 unit: $(BUILD)/unit_tests
 asan: $(PROGRAMS:%=$(BUILD)/asan/%) $(BUILD)/asan/unit_tests
 unit-asan: $(BUILD)/asan/unit_tests
@@ -58,10 +58,16 @@ $(BUILD)/asan/obj/unit_main.o: $(KIT)/grader/c/unit_main.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(SANITIZE) -O1 $(CHECK_CFLAGS) -c -o $@ $<
 
+# The fault-injection library the tests preload into programs (grader/c/faultshim.c).
+$(BUILD)/faultshim.so: $(KIT)/grader/c/faultshim.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fPIC -shared -o $@ $< -ldl
+
+# The self-check grades the public tests only (as students see them), even in a kit with hidden tests.
 check: all
-	$(KIT)/grader/grade --lab $(LAB)
+	$(KIT)/grader/grade --lab $(LAB) --hidden no
 memcheck: all
-	$(KIT)/grader/grade --lab $(LAB) --only 'valgrind::*' --only 'asan::*'
+	$(KIT)/grader/grade --lab $(LAB) --hidden no --only 'valgrind::*' --only 'asan::*'
 clean:
 	rm -rf $(BUILD)
 

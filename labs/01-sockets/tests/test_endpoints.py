@@ -8,6 +8,7 @@ import socket
 
 from netlab.feedback import Failure
 from netlab.peers import ClosedPort, TcpServer, drain
+from netlab.shim import Faults
 
 GREETING = b"hello from the netlab test server\n"
 
@@ -66,6 +67,19 @@ def test_stops_at_end_of_line(programs):
         if "second line" in run.out or not run.out.endswith(f"server: {GREETING.decode()}"):
             raise Failure(run.did, f"the last line \"server: {GREETING.decode().rstrip()}\"",
                           f"stdout {run.out!r}")
+
+
+def test_interrupted_reads(programs):
+    """Every other recv() fails with EINTR, as when a signal arrives: retry, do not give up."""
+    faults = Faults(eintr_every=2, ops=("recv", "read", "recvfrom"))
+    with TcpServer("127.0.0.1", GREETING, timeout=10 * programs.factor) as server:
+        run = programs.run("endpoints", "127.0.0.1", server.port, faults=faults)
+        run.expect_exit(0, hint="recv() failing with EINTR read nothing: call it again")
+        if not run.out.endswith(f"server: {GREETING.decode()}"):
+            raise Failure(run.did, f"the last line \"server: {GREETING.decode().rstrip()}\"", f"stdout {run.out!r}")
+    if not faults.altered().get("eintr"):
+        raise Failure(run.did, "reads interrupted by the test's fault library",
+                      "no read was interrupted: read the greeting with recv() or read()")
 
 
 def test_refused(programs):
