@@ -31,6 +31,7 @@ def session_lines() -> list[str]:
     return lines
 
 
+@pytest.mark.instructor
 def test_handout_session(tmp_path):
     mode = sandbox.detect()
     if not mode.isolated:

@@ -19,6 +19,8 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
+
 KIT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(KIT / "grader"))
 
@@ -109,6 +111,7 @@ def test_committed_figure_is_consistent():
     assert f"figures/{NAME}.svg" in (LAB / "README.md").read_text(), "the handout does not show it"
 
 
+@pytest.mark.instructor
 def test_figure_regenerates(tmp_path):
     out = tmp_path / "out"
     out.mkdir()

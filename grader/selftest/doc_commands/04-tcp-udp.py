@@ -7,12 +7,13 @@ SESSION = Covered("test_lab04_docs.py::test_handout_session (servers on fixed po
 COMMANDS = {
     (LAB04, "../../grader/relay --help"): Run(cwd="labs/04-tcp-udp", contains=["--loss", "--seed", "--rto"]),
     (LAB04, "make"): Run(cwd="labs/04-tcp-udp", reference="04-tcp-udp"),
-    # `make check` and `make memcheck` run `grader/grade --lab 04` (the latter with --only for the
-    # valgrind and asan tests) on the lab's files: with the reference's files, that is exactly the
-    # grading test_labs.py runs (a lab 04 grading takes a minute; running it three times would
-    # double this lab's share of `make test`). Lab 01's entries run the same lab.mk targets.
+    # `make check` and `make memcheck` run `grader/grade --lab 04 --hidden no` (the latter with
+    # --only for the valgrind and asan tests) on the lab's files: with the reference's files, that is
+    # the grading test_labs.py runs, which also runs the hidden tests (a lab 04 grading takes a
+    # minute; running it three times would double this lab's share of `make test`). Lab 01's
+    # entries run the same lab.mk targets.
     (LAB04, "make check"): Covered("test_labs.py::test_reference_full_marks[04-tcp-udp]: the same "
-                                   "grading, every test including the valgrind and asan ones"),
+                                   "grading, every public test and the hidden ones"),
     (LAB04, "make memcheck"): Covered("test_labs.py::test_reference_full_marks[04-tcp-udp], which "
                                       "includes every valgrind:: and asan:: test"),
     (LAB04, "make clean"): Run(cwd="labs/04-tcp-udp"),

@@ -59,8 +59,8 @@ void pinger_close(struct pinger *p)
 int pinger_probe(struct pinger *p, uint32_t seq, double *rtt_ms)
 {
     /* TODO(lab 04): state[seq] = PROBE_WAITING; for each attempt (1 to 1 + retries): probe_pack,
-     * note the time in sent_at, sendto the server, count it, attempts[seq] = attempt, and wait
-     * timeout_ms for the reply. No reply after the last attempt: PROBE_LOST, and its line. */
+     * note the time in sent_at, sendto the server (retry EINTR), count it, set attempts[seq], and
+     * wait timeout_ms for the reply. No reply after the last attempt: PROBE_LOST, and its line. */
     (void)p;
     (void)seq;
     (void)rtt_ms;

@@ -61,8 +61,8 @@ static int echo_one(int fd, uint8_t *buf, size_t cap, struct echo_counts *c)
 {
     /* TODO(lab 04): recv_datagram() with MSG_DONTWAIT (EAGAIN: nothing after all, return 0). A
      * datagram longer than cap is counted as truncated and reported on stderr, not echoed; any
-     * other (an empty one too) goes back to its sender with sendto(). A failed sendto() is counted
-     * in errors and reported; it does not stop the server. */
+     * other (an empty one too) goes back to its sender with sendto(), retried on EINTR. A failed
+     * sendto() is counted in errors and reported; it does not stop the server. */
     (void)fd;
     (void)buf;
     (void)cap;

@@ -9,6 +9,7 @@ import math
 
 from netlab.feedback import Failure
 from netlab.relay import Relay
+from netlab.shim import Faults
 from netlab.udppeer import UdpPeer
 
 from lab04 import (SLACK_MS, FramedEcho, measure_output, read_figure, read_report, rows_of,
@@ -27,8 +28,8 @@ def path(programs, host="::1", tcp=True, **impairment):
             yield relay
 
 
-def measure(programs, relay, *opts, host="::1"):
-    return programs.run("measure", *opts, "-o", "m", host, relay.port, timeout=120)
+def measure(programs, relay, *opts, host="::1", faults=None):
+    return programs.run("measure", *opts, "-o", "m", host, relay.port, timeout=120, faults=faults)
 
 
 def nearest_rank(values, p):
@@ -261,6 +262,25 @@ def test_throughput(programs):
         raise Failure(run.did, f"a throughput at most {best:.3f} MB/s (what the relay's rate limit "
                       f"of {rate / 1e6:g} MB/s each way allowed) and not far below it",
                       f"throughput={mbps}", "bytes, not bits; seconds, not milliseconds")
+
+
+def test_short_reads_and_interrupted_calls(programs):
+    """measure's every recv() returns at most 5 bytes, and every 4th recv(), recvfrom() and sendto()
+    fails with EINTR, as when a signal arrives: every exchange must still complete."""
+    faults = Faults(max_io=5, eintr_every=4, ops=("recv", "recvfrom", "sendto"))
+    with path(programs) as relay:
+        run = measure(programs, relay, "-n", "5", "-b", "20000", "-t", str(int(300 * programs.factor)),
+                      faults=faults)
+    run.expect_exit(0, hint="recv() returns what has arrived, 5 bytes here: loop until the echo is "
+                    "whole; a call that fails with EINTR did nothing: call it again")
+    rows = read_report(programs.cwd / "m.csv", run)
+    if [r["status"] for r in rows] != ["ok"] * 16:
+        raise Failure(run.did + " with short reads and interrupted calls", "every request answered",
+                      f"{[(r['experiment'], r['status']) for r in rows]}")
+    got = faults.altered()
+    if not got.get("short") or not got.get("eintr"):
+        raise Failure(run.did, "its calls cut short and interrupted by the test's fault library",
+                      f"altered: {got or 'nothing'}", "receive with recv() (recv_all) and recvfrom()")
 
 
 def test_ipv4(programs):

@@ -9,6 +9,7 @@ import socket
 from netlab.feedback import Failure, show
 from netlab.procnet import wait_until_read
 from netlab.relay import Relay
+from netlab.shim import Faults
 
 from lab04 import message, probe, recv_exact
 
@@ -84,6 +85,22 @@ def test_several_messages_in_one_segment(programs):
         for i, m in enumerate(msgs):
             expect_echo(sock, m, f"sent 4 messages in one write; reading echo {i + 1}",
                         "one recv() may return several messages: echo each whole one, keep the rest")
+
+
+def test_short_reads_and_writes(programs):
+    """tcpecho's every recv() and send() moves at most 3 bytes, and every 5th fails with EINTR."""
+    faults = Faults(max_io=3, eintr_every=5, ops=("recv", "send", "read", "write"))
+    server = programs.start("tcpecho", "-p", "0", faults=faults)
+    msgs = [message(1, 64), message(2, 2000), (0).to_bytes(4, "big"), message(3, 9)]
+    with connect(server, "::1", programs.factor) as sock:
+        sock.sendall(b"".join(msgs))
+        for i, m in enumerate(msgs):
+            expect_echo(sock, m, f"sent 4 messages; tcpecho's calls move at most 3 bytes; echo {i + 1}",
+                        "loop: recv() returns what it has, send() sends what it can; retry EINTR")
+    got = faults.altered()
+    if not got.get("short") or not got.get("eintr"):
+        raise Failure("sent 4 messages to tcpecho", "its socket calls cut short and interrupted by "
+                      "the test's fault library", f"altered: {got or 'nothing'}")
 
 
 def test_reply_in_one_write(programs):

@@ -6,6 +6,7 @@ import signal
 import socket
 
 from netlab.feedback import Failure, show
+from netlab.shim import Faults
 
 from lab04 import probe
 
@@ -85,6 +86,19 @@ def test_truncated_not_echoed(programs):
     if "1001" not in server.log():
         raise Failure(did, "a line on stderr about the 1001-byte datagram", f"stderr {show(server.log())}",
                       "section 4.2: say what was not echoed, and why")
+
+
+def test_interrupted_calls(programs):
+    """Every other recvfrom() and sendto() fails with EINTR, as when a signal arrives."""
+    faults = Faults(eintr_every=2, ops=("recvfrom", "sendto"))
+    server = programs.start("udpecho", "-p", "0", faults=faults)
+    with client("::1", programs.factor) as sock:
+        for seq in range(1, 6):
+            expect_echo(server, sock, "::1", probe(seq),
+                        hint="a call that fails with EINTR did nothing: call it again")
+    if not faults.altered().get("eintr"):
+        raise Failure("sent 5 datagrams to udpecho", "its calls interrupted by the test's fault library",
+                      "none was: receive with recvfrom() (recv_datagram) and answer with sendto()")
 
 
 def test_each_sender_gets_its_echo(programs):

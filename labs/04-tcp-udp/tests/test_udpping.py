@@ -7,6 +7,7 @@ import socket
 
 from netlab.feedback import Failure, show
 from netlab.relay import Relay
+from netlab.shim import Faults
 from netlab.udppeer import SilentPort, UdpPeer
 
 from lab04 import (expect_events, expect_summary, parse_probe, ping_output, probe, short,
@@ -64,6 +65,22 @@ def unanswered(seqs: set, attempts: set = frozenset()):
         if p is not None and p[0] not in seqs and p not in attempts:
             peer.send(d.data, d.addr)
     return script
+
+
+def test_interrupted_calls(programs):
+    """Every other sendto() and recvfrom() fails with EINTR, as when a signal arrives."""
+    faults = Faults(eintr_every=2, ops=("sendto", "recvfrom"))
+    with UdpPeer("::1") as peer:
+        run = programs.run("udpping", "-c", "4", "-t", t(programs, 300), "::1", peer.port,
+                           faults=faults)
+    run.expect_exit(0, hint="a call that fails with EINTR did nothing: call it again")
+    events, summary, _ = ping_output(run)
+    expect_events(run, events, [f"reply seq={s} attempt=1 bytes=64" for s in (1, 2, 3, 4)],
+                  hint="retry sendto() and recvfrom() on EINTR: that is not a lost probe")
+    expect_summary(run, summary, sent=4, replies=4, lost=0)
+    if not faults.altered().get("eintr"):
+        raise Failure(run.did, "its calls interrupted by the test's fault library", "none was",
+                      "send with sendto() and receive with recvfrom() (recv_datagram)")
 
 
 def test_lost_probe_times_out(programs):

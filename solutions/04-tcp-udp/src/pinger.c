@@ -186,6 +186,17 @@ static int wait_until(struct pinger *p, const struct timespec *deadline, uint32_
     return 0;
 }
 
+/* Send the probe in p->out to the server. Returns 0, or -1 with errno set. */
+static int send_probe(struct pinger *p)
+{
+    ssize_t n;
+
+    do
+        n = sendto(p->fd, p->out, p->size, 0, (struct sockaddr *)&p->server, p->server_len);
+    while (n == -1 && errno == EINTR);
+    return n == -1 ? -1 : 0;
+}
+
 int pinger_probe(struct pinger *p, uint32_t seq, double *rtt_ms)
 {
     p->state[seq] = PROBE_WAITING;
@@ -195,7 +206,7 @@ int pinger_probe(struct pinger *p, uint32_t seq, double *rtt_ms)
 
         probe_pack(p->out, p->size, seq, (uint8_t)attempt);
         clock_gettime(CLOCK_MONOTONIC, &p->sent_at[attempt - 1]);
-        if (sendto(p->fd, p->out, p->size, 0, (struct sockaddr *)&p->server, p->server_len) == -1)
+        if (send_probe(p) == -1)
             return -1;
         p->c.sent++;
         p->attempts[seq] = (unsigned char)attempt;

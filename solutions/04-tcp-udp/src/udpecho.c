@@ -81,6 +81,18 @@ static int announce(int fd)
     return 0;
 }
 
+/* sendto(), retried when interrupted by a signal. Returns 0, or -1 with errno set. */
+static int send_datagram(int fd, const uint8_t *buf, size_t n, const struct sockaddr_storage *to,
+                         socklen_t to_len)
+{
+    ssize_t sent;
+
+    do
+        sent = sendto(fd, buf, n, 0, (const struct sockaddr *)to, to_len);
+    while (sent == -1 && errno == EINTR);
+    return sent == -1 ? -1 : 0;
+}
+
 /* Receive one datagram and send it back to where it came from, unless it did not fit in buf.
  * Returns 0 (also when one datagram could not be echoed: that is counted and reported), or -1
  * with errno set when the socket itself fails. */
@@ -105,7 +117,7 @@ static int echo_one(int fd, uint8_t *buf, size_t cap, struct echo_counts *c)
         return 0;
     }
     /* n may be 0: an empty datagram is a datagram, and its echo is empty too. */
-    if (sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&from, from_len) == -1) {
+    if (send_datagram(fd, buf, (size_t)n, &from, from_len) == -1) {
         c->errors++;
         fprintf(stderr, "udpecho: echo to %s: %s\n", text, strerror(errno));
         return 0;
