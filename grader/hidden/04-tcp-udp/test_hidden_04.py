@@ -19,7 +19,7 @@ def t(programs, ms: int) -> str:
 def test_thousand_probes(programs):
     with UdpPeer("::1") as peer:
         run = programs.run("udpping", "-c", "1000", "-s", "32", "-t", t(programs, 300), "::1", peer.port,
-                           timeout=60)
+                           timeout=20)
     run.expect_exit(0)
     events, summary, rtt = ping_output(run)
     expect_summary(run, summary, probes=1000, sent=1000, replies=1000, lost=0, duplicates=0)
@@ -46,7 +46,7 @@ def test_junk_does_not_extend_the_timeout(programs):
             peer.state["flood"].start()
 
     with UdpPeer("::1", script) as peer:
-        run = programs.run("udpping", "-c", "1", "-t", str(timeout_ms), "::1", peer.port, timeout=60)
+        run = programs.run("udpping", "-c", "1", "-t", str(timeout_ms), "::1", peer.port, timeout=20)
         stop.set()
     events, summary, _ = ping_output(run)
     expect_summary(run, summary, replies=0, lost=1)
@@ -120,7 +120,7 @@ def test_measure_reordering_path(programs):
             Relay(udp_to=("::1", udp.port), tcp_to=("::1", echo.port), reorder=0.3,
                   reorder_hold=0.45, seed=12) as relay:
         run = programs.run("measure", "-n", "12", "-b", "2048", "-t", t(programs, 150), "-o", "m",
-                           "::1", relay.port, timeout=120)
+                           "::1", relay.port, timeout=25)
     run.expect_exit(0)
     rows = read_report(programs.cwd / "m.csv", run)
     held = [p for p in relay.snapshot("udp") if p.reordered]

@@ -19,7 +19,7 @@ def t(programs, ms: int) -> str:
     return str(int(ms * programs.factor))
 
 
-def ping(programs, port, *opts, host="::1", timeout=30):
+def ping(programs, port, *opts, host="::1", timeout=10):
     return programs.run("udpping", *opts, host, port, timeout=timeout)
 
 
