@@ -5,6 +5,7 @@
 #
 #   make            build the programs into build/ (and build/faultshim.so, which tests preload)
 #   make check      grade this lab: the same tests and points the instructor's grader uses
+#                   (GRADE_FLAGS="--only 'PATTERN'" grades only the tests whose names match)
 #   make memcheck   only the valgrind and AddressSanitizer/UBSan tests
 #   make unit       build the Check unit tests (build/unit_tests)
 #   make asan       build everything with AddressSanitizer and UBSan into build/asan/
@@ -65,7 +66,7 @@ $(BUILD)/faultshim.so: $(KIT)/grader/c/faultshim.c
 
 # The self-check grades the public tests only (as students see them), even in a kit with hidden tests.
 check: all
-	$(KIT)/grader/grade --lab $(LAB) --hidden no
+	$(KIT)/grader/grade --lab $(LAB) --hidden no $(GRADE_FLAGS)
 memcheck: all
 	$(KIT)/grader/grade --lab $(LAB) --hidden no --only 'valgrind::*' --only 'asan::*'
 clean:

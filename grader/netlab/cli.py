@@ -102,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     uid, uid_lock = jail.claim_uid()
     if uid is not None:
         os.environ["NETLAB_RUN_UID"] = str(uid)
+    else:
+        os.environ["NETLAB_NPROC"] = str(jail.process_allowance())
     result = GradeResult(submission=str(submission) if submission else "labs/")
     if not mode.isolated:
         result.notes.append(mode.describe())

@@ -67,9 +67,30 @@ def run_uid() -> int | None:
     return int(value) if value and os.geteuid() == 0 else None
 
 
+def process_allowance() -> int:
+    """RLIMIT_NPROC for this grading's student processes, when they keep the grader's uid (not
+    root): the limit counts every process of that user, and a desktop session alone may have
+    hundreds, so it is the user's processes now plus LIMITS["NPROC"]. Call it outside the sandbox,
+    whose /proc shows only the sandbox's own processes."""
+    uid = os.getuid()
+    mine = 0
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and entry.stat().st_uid == uid:
+                mine += 1
+        except OSError:  # gone while we looked
+            continue
+    return mine + LIMITS["NPROC"]
+
+
 def preexec(uid: int | None = None, limits: dict | None = None):
-    """A preexec_fn for subprocess: apply the limits, then drop to `uid` (all ids, no groups)."""
+    """A preexec_fn for subprocess: apply the limits, then drop to `uid` (all ids, no groups).
+
+    Without a uid to drop to, the process limit is NETLAB_NPROC when the orchestrator set it
+    (see process_allowance)."""
     limits = dict(LIMITS if limits is None else limits)
+    if uid is None and "NPROC" in limits and os.environ.get("NETLAB_NPROC"):
+        limits["NPROC"] = max(limits["NPROC"], int(os.environ["NETLAB_NPROC"]))
 
     def apply() -> None:
         # Lower the priority of the student's session (its own scheduling group where the kernel

@@ -58,6 +58,10 @@ class ValgrindReport:
         if self.open_fds:
             fds = ", ".join(f"fd {fd}{(' ' + d.strip()) if d.strip() else ''}" for fd, d in self.open_fds[:5])
             out.append(f"{len(self.open_fds)} descriptor(s) left open at exit: {fds}")
+        if out and self.killed_by:
+            # Not a finding by itself (a test may end a program with a signal on purpose), but the
+            # reason for the others: what a program killed by SIGPIPE still held, for example.
+            out.insert(0, f"killed by {self.killed_by}")
         return out
 
     def _where(self) -> str:

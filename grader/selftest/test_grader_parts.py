@@ -24,6 +24,7 @@ PROGRAM = textwrap.dedent("""\
         if (argc > 1 && strcmp(argv[1], "keep") == 0) { kept = p; return 0; }
         if (argc > 1 && strcmp(argv[1], "overflow") == 0) { p[16] = 1; }
         if (argc > 1 && strcmp(argv[1], "uninit") == 0) { int x; if (p[3] == 'x') x = 1; return x; }
+        if (argc > 1 && strcmp(argv[1], "sigpipe") == 0) { int fds[2]; pipe(fds); close(fds[0]); write(fds[1], "x", 1); }
         free(p);
         return 0;
     }
@@ -56,6 +57,7 @@ def test_valgrind_clean_run(victim):
     ("keep", "16 bytes still allocated at exit"),
     ("overflow", "memory error(s): Invalid write of size 1"),
     ("uninit", "Conditional jump"),
+    ("sigpipe", "killed by SIGPIPE 16 bytes still allocated at exit"),
 ])
 def test_valgrind_findings(victim, arg, words):
     problems = " ".join(valgrind_report(victim, arg).problems())
