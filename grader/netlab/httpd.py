@@ -29,6 +29,7 @@ import errno
 import socket
 import struct
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -135,6 +136,8 @@ class HttpServer:
             raise ValueError(f"unknown after {after!r}")
         self.answer, self.delivery, self.cut, self.after = answer, delivery, cut, after
         self.pace, self.splits = pace, tuple(splits)
+        self._heads: dict[int, threading.Event] = {}  # per connection: its request head was read
+        self._lock = threading.Lock()
         self.server = TcpServer(host, handler=self._handle, timeout=timeout, port=port)
         self.host, self.port = host, self.server.port
 
@@ -153,10 +156,19 @@ class HttpServer:
     def wait_for_connections(self, n: int = 1, timeout: float | None = None) -> list[Accepted]:
         return self.server.wait_for_connections(n, timeout)
 
-    def request(self, i: int = 0) -> bytes:
-        """The request head received on connection i (what arrived, if it never ended)."""
-        conns = self.server.wait_for_connections(i + 1)
-        return head_of(bytes(conns[i].received)) if len(conns) > i else b""
+    def _head_read(self, acc: Accepted) -> threading.Event:
+        with self._lock:
+            return self._heads.setdefault(id(acc), threading.Event())
+
+    def request(self, i: int = 0, timeout: float | None = None) -> bytes:
+        """The request head received on connection i: what arrived before its empty line, or
+        before the client closed (ask after the client has exited). b"" if there was no such
+        connection within `timeout` (default: the server's)."""
+        conns = self.server.wait_for_connections(i + 1, timeout)
+        if len(conns) <= i:
+            return b""
+        self._head_read(conns[i]).wait(timeout or self.server.timeout)
+        return head_of(bytes(conns[i].received))
 
     def wire(self) -> bytes:
         data = self.answer.wire() if isinstance(self.answer, Response) else bytes(self.answer)
@@ -177,7 +189,9 @@ class HttpServer:
         return [data]
 
     def _handle(self, conn: socket.socket, acc: Accepted) -> None:
-        if not read_head(conn, acc):
+        complete = read_head(conn, acc)
+        self._head_read(acc).set()
+        if not complete:
             return
         if self.delivery == "silent":
             drain(conn, acc)

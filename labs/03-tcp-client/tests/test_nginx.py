@@ -47,8 +47,8 @@ def digest(data: bytes) -> str:
 
 
 def expect_file(run, data: bytes, web):
-    run.expect_exit(0, hint="nginx answers 200 with Content-Length; see its log below if it "
-                    "reported an error:\n" + web.log()[-500:])
+    log = web.log().strip()
+    run.expect_exit(0, hint="nginx answers 200 with the file" + (f"; its log:\n{log[-500:]}" if log else ""))
     if run.stdout != data:
         raise Failure(run.did, f"stdout: {len(data)} bytes with SHA-256 {digest(data)}...",
                       f"{len(run.stdout)} bytes with SHA-256 {digest(run.stdout)}...; "
