@@ -29,7 +29,7 @@ def test_third_of_three(programs, net):
                    lambda p: ClosedPort(second, p),
                    lambda p: HttpServer(third, Response(body=BODY), after="keep", port=p,
                                         timeout=20 * programs.factor)) as (_, _, server):
-        run = programs.run("httpget", "-t", "1", f"http://{host}:{server.port}/", timeout=8)
+        run = programs.run("httpget", "-t", "2", f"http://{host}:{server.port}/", timeout=10)
         expect_body(run, BODY, hint=f"{host} is {first}, {second}, {third}: a timeout and a refusal, "
                     "then a connection")
 
@@ -94,12 +94,15 @@ def test_reset_mid_body(programs):
 
 
 def test_split_line_endings(programs):
-    """Every "\\r\\n" of the answer arrives split: "\\r" in one segment, "\\n" in the next."""
+    """Every "\\r\\n" of the answer arrives split: "\\r" in one segment, "\\n" in the next, a
+    tenth of a second later; the whole answer takes longer than -t, each wait much less."""
     answer = Response(body=BODY, framing="chunked", chunk_sizes=[10, 20],
                       headers=[("Server", "netlab")])
     wire = answer.wire()
     splits = tuple(i + 1 for i in range(len(wire)) if wire[i:i + 2] == b"\r\n")
-    with HttpServer("127.0.0.1", answer, delivery="split", splits=splits, after="keep",
+    assert len(splits) * 0.1 > 1  # more than the client's time limit in all
+    with HttpServer("127.0.0.1", answer, delivery="split", splits=splits, pace=0.1, after="keep",
                     timeout=10 * programs.factor) as server:
-        run = programs.run("httpget", "-t", "3", server.url("/"))
-        expect_body(run, BODY, hint="a line is complete only when its '\\n' has arrived")
+        run = programs.run("httpget", "-t", "1", server.url("/"))
+        expect_body(run, BODY, hint="a line is complete only when its '\\n' has arrived; -t limits "
+                    "each wait for bytes, not the whole download")

@@ -121,9 +121,9 @@ def test_read_timeout(programs):
     """The server accepts and reads the request, and never answers."""
     with HttpServer("127.0.0.1", Response(body=BODY), delivery="silent",
                     timeout=20 * programs.factor) as server:
-        run = programs.run("httpget", "-t", "1", server.url("/"), timeout=8)
-        run.expect_failure(code=5, hint="with -t 1, give up when nothing arrives for 1 second: "
-                           "poll() with a timeout before each recv()")
+        run = programs.run("httpget", "-t", "0.5", server.url("/"), timeout=5)
+        run.expect_failure(code=5, hint="with -t 0.5, give up when nothing arrives for half a "
+                           "second: poll() with a timeout before each recv()")
         run.expect_error_line(
             "httpget", f"^httpget: reading from 127\\.0\\.0\\.1 port {server.port}: Connection timed out$",
             hint="strerror(ETIMEDOUT) is \"Connection timed out\"")
@@ -136,7 +136,7 @@ def test_read_timeout(programs):
 def test_connect_timeout(programs):
     """Nothing answers the SYN: connect() would wait for minutes without a time limit."""
     with BlackHole("127.0.0.1", timeout=10 * programs.factor) as hole:
-        run = programs.run("httpget", "-t", "1", f"http://127.0.0.1:{hole.port}/", timeout=8)
+        run = programs.run("httpget", "-t", "0.5", f"http://127.0.0.1:{hole.port}/", timeout=5)
         run.expect_failure(code=5, hint="connect in non-blocking mode, then poll() for POLLOUT with "
                            "the timeout; still nothing: ETIMEDOUT")
         run.expect_error_line(
@@ -150,7 +150,7 @@ def test_timeout_then_next_address(programs, net):
     with same_port(lambda p: BlackHole(first, p, timeout=10 * programs.factor),
                    lambda p: HttpServer(second, Response(body=BODY), after="keep", port=p,
                                         timeout=20 * programs.factor)) as (_, server):
-        run = programs.run("httpget", "-t", "1", f"http://{host}:{server.port}/", timeout=8)
+        run = programs.run("httpget", "-t", "2", f"http://{host}:{server.port}/", timeout=10)
         expect_body(run, BODY, hint=f"{host} is {first}, then {second}: when the first does not "
                     "connect within the timeout, close it and try the next")
 

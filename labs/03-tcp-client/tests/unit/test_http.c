@@ -480,6 +480,14 @@ START_TEST(head_limits)
     serve("HTTP/1.1 200 OK\r\nContent-Length: 5\0 0\r\n\r\n", 41, 1);
     EXPECT_INT("http_read_head on a header line with a NUL byte in it", http_read_head(&rd, &resp),
                HTTP_ERR_PROTOCOL);
+    cleanup();
+    len = (size_t)snprintf(data, sizeof data, "HTTP/1.1 200 OK\r\nX: ");
+    memset(data + len, 'v', HTTP_LINE_MAX - 1 - 3);
+    len += HTTP_LINE_MAX - 1 - 3;
+    len += (size_t)snprintf(data + len, sizeof data - len, "\r\n\r\n");
+    serve(data, len, 1);
+    EXPECT_INT("http_read_head on a header line of 8191 bytes (the longest allowed)",
+               http_read_head(&rd, &resp), HTTP_OK);
 }
 END_TEST
 
