@@ -6,6 +6,7 @@
 #   make grade SUBMISSION=DIR          a submission laid out like the kit (NN-topic/ or labs/NN-topic/)
 #   make grade SUBMISSION=solutions    the reference solutions (full marks)
 #   make test                          the kit's own test suite (what CI runs)
+#   make slides                        the lecture decks, into slides/build/ (HTML; PDF with Chromium)
 #   make help                          all targets
 
 SHELL := /bin/sh
@@ -18,11 +19,16 @@ PYTEST = $(PYTHON) -m pytest -p no:cacheprovider -c /dev/null --rootdir=grader/s
 LABS := $(sort $(wildcard labs/[0-9][0-9]-*))
 C_SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 
-.PHONY: help deps grade test soak bench clean format format-check
+.PHONY: help deps grade test slides soak soak-batch bench clean format format-check batch release gradescope classroom
 
 help:
 	@sed -n 's/^#   //p' Makefile
+	@echo "  make batch SUBMISSIONS=DIR OUT=DIR  grade a folder of submissions (JOBS=$(JOBS) at once)"
+	@echo "  make release                       the student edition: out/netlab-student(.tar.gz)"
+	@echo "  make gradescope LAB=NN             Gradescope autograder: out/gradescope-labNN.zip"
+	@echo "  make classroom LAB=NN              GitHub Classroom workflow: out/classroom/labNN.yml"
 	@echo "  make soak                          grade every reference 20 times; any lost point fails"
+	@echo "  make soak-batch                    a class of every kind graded with -j2, RUNS=3 times"
 	@echo "  make bench                         time the grader (written to out/bench.md)"
 	@echo "  make format / make format-check    apply / verify .clang-format on the C sources"
 	@echo "  make clean                         remove build products"
@@ -33,14 +39,34 @@ deps:
 grade: deps
 	@grader/grade $(if $(LAB),--lab $(LAB)) $(if $(SUBMISSION),--submission $(SUBMISSION)) $(GRADE_FLAGS)
 
+# The slide tests build the decks and render them in Chromium: their packages come first.
 test: deps
+	@slides/deps.sh --chromium
 	@PYTHONPATH=grader $(PYTEST) -n $(JOBS) --dist loadgroup -q grader/selftest $(TEST_FLAGS)
+
+batch: deps
+	@grader/batch $(SUBMISSIONS) --out $(or $(OUT),out/batch) -j $(JOBS) $(if $(LAB),--lab $(LAB))
+
+release:
+	@PYTHONPATH=grader $(PYTHON) -m netlab.distribute release
+
+gradescope:
+	@PYTHONPATH=grader $(PYTHON) -m netlab.distribute gradescope $(if $(LAB),--lab $(LAB))
+
+classroom:
+	@PYTHONPATH=grader $(PYTHON) -m netlab.classroom --lab $(or $(LAB),all)
+
+slides:
+	@$(MAKE) --no-print-directory -C slides
 
 soak: deps
 	@PYTHONPATH=grader $(PYTHON) -m netlab.soak --runs $(or $(RUNS),20) $(if $(LAB),--lab $(LAB))
 
+soak-batch: deps
+	@PYTHONPATH=grader $(PYTHON) -m netlab.soakbatch --runs $(or $(RUNS),3) --jobs $(JOBS) $(if $(LAB),--lab $(LAB)) $(if $(SAMPLE),--sample $(SAMPLE)) $(if $(HOSTILE),--hostile $(HOSTILE))
+
 bench: deps
-	@PYTHONPATH=grader $(PYTHON) -m netlab.bench
+	@PYTHONPATH=grader $(PYTHON) -m netlab.bench $(if $(LAB),--lab $(LAB)) $(if $(BATCH),--batch $(BATCH))
 
 format:
 	clang-format -i $(C_SOURCES)
@@ -50,4 +76,4 @@ format-check:
 
 clean:
 	@for lab in $(LABS) $(wildcard solutions/[0-9][0-9]-*); do rm -rf $$lab/build; done
-	rm -rf out
+	rm -rf out slides/build

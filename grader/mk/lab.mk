@@ -63,10 +63,11 @@ $(BUILD)/faultshim.so: $(KIT)/grader/c/faultshim.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -fPIC -shared -o $@ $< -ldl
 
+# The self-check grades the public tests only (as students see them), even in a kit with hidden tests.
 check: all
-	$(KIT)/grader/grade --lab $(LAB)
+	$(KIT)/grader/grade --lab $(LAB) --hidden no
 memcheck: all
-	$(KIT)/grader/grade --lab $(LAB) --only 'valgrind::*' --only 'asan::*'
+	$(KIT)/grader/grade --lab $(LAB) --hidden no --only 'valgrind::*' --only 'asan::*'
 clean:
 	rm -rf $(BUILD)
 

@@ -14,8 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import jail, report, sandbox
-from .manifest import KIT, ManifestError, discover, select
+from . import exports, jail, report, sandbox
+from .manifest import ManifestError, discover, select
 from .model import GradeResult
 from .procutil import run
 from .score import score_lab, selected
@@ -31,6 +31,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--submission", help="folder laid out like the kit (labs/NN-topic or NN-topic); "
                    "'solutions' grades the reference; default: the work in labs/")
     p.add_argument("--json", metavar="FILE", help="also write the results as JSON to FILE")
+    p.add_argument("--gradescope", metavar="FILE", help="also write Gradescope's results.json to FILE")
+    p.add_argument("--junit", metavar="FILE", help="also write JUnit XML to FILE")
     p.add_argument("--only", action="append", metavar="PATTERN",
                    help="run only the tests whose name matches (shell pattern; repeatable)")
     p.add_argument("--hidden", choices=("auto", "yes", "no"), default="auto",
@@ -43,7 +45,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def grade_lab(lab, submission, root: Path, mode, include_hidden: bool, only):
     items = selected(lab, only, include_hidden)
     staged = stage(lab, submission, root, hidden=include_hidden)
-    config = {"keys": [it.key for it in items], "programs": lab.programs, "kit": str(KIT),
+    config = {"keys": [it.key for it in items], "programs": lab.programs,
+              "kit": str(staged.work / "kit"),
               "allow_reachable": lab.allow_reachable, "timeouts": lab.timeouts,
               "unit_tests": [it.key for it in lab.rubric if it.kind == "unit"]}
     (staged.results / "config.json").write_text(json.dumps(config))
@@ -62,10 +65,13 @@ def grade_lab(lab, submission, root: Path, mode, include_hidden: bool, only):
         raw = {}
     result = score_lab(lab, items, raw, stopped)
     result.notes += staged.notes
+    watchdog = raw.get("steps", {}).get("watchdog")
+    if watchdog is not None:
+        result.notes.append("the grader's watchdog: " + watchdog["log"])
     build = raw.get("steps", {}).get("build")
     if build is not None and not build["ok"]:
         result.notes.append("the build failed; the compiler said:\n" + _indent(build["log"].strip()[-4000:]))
-    if not include_hidden and lab.hidden_summary:
+    if lab.hidden_summary and not any(it.hidden for it in items):
         result.notes.append(f"this lab also has hidden tests ({report.points(lab.hidden_points)} points) "
                             f"that only your instructor runs; they cover: {lab.hidden_summary}")
     return result, staged
@@ -76,6 +82,7 @@ def _indent(text: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    started = time.monotonic()
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
         labs = select(discover(with_hidden=args.hidden != "no"), args.lab)
@@ -104,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
             if sys.stderr.isatty():
                 print(f"grading lab {lab.slug} ...", file=sys.stderr, flush=True)
             lab_result, staged = grade_lab(lab, submission, root, mode, include_hidden, args.only)
+            jail.kill_all(uid)  # without a PID namespace, this is what stops left-over daemons
             result.labs.append(lab_result)
             if args.keep:
                 lab_result.notes.append(f"work folder kept: {staged.work}")
@@ -118,12 +126,20 @@ def main(argv: list[str] | None = None) -> int:
         if uid_lock is not None:
             uid_lock.close()
     sys.stdout.write(report.text(result, args.verbose))
-    if args.json:
-        try:
-            report.write_json(result, Path(args.json))
-        except OSError as exc:
-            print(f"grade: cannot write {args.json}: {exc.strerror}", file=sys.stderr)
-            return 3
+    outputs = {
+        args.json: lambda: json.dumps(result.to_dict(), indent=2) + "\n",
+        args.gradescope: lambda: json.dumps(exports.gradescope(result, time.monotonic() - started),
+                                            indent=2) + "\n",
+        args.junit: lambda: exports.junit(result),
+    }
+    for path, render in outputs.items():
+        if path:
+            try:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+                Path(path).write_text(render())
+            except OSError as exc:
+                print(f"grade: cannot write {path}: {exc.strerror}", file=sys.stderr)
+                return 3
     return 0
 
 

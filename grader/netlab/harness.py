@@ -209,6 +209,11 @@ class Programs:
         """A folder of this test's own, where programs run (and may write files)."""
         return jail.make_dir(self.logdir)
 
+    def _preexec(self):
+        """Drop to the grading's uid with its rlimits (no address-space limit for ASan builds)."""
+        limits = jail.without_as() if self.s.variant == "asan" else None
+        return jail.preexec(jail.run_uid(), limits)
+
     def path(self, name: str) -> str:
         if name in self.s.missing or not os.access(self.s.bindir / name, os.X_OK):
             raise Failure(f"start `{name}`", f"the program {name} built from your code",
@@ -241,7 +246,7 @@ class Programs:
         argv, full_env = self._command(name, args, faults)
         full_env.update(env or {})
         completed = run_child(argv, timeout=timeout * self.factor, env=full_env, input=input,
-                              cwd=str(self.cwd), preexec_fn=jail.preexec(jail.run_uid()), cap=cap)
+                              cwd=str(self.cwd), preexec_fn=self._preexec(), cap=cap)
         self.finished.append(completed)
         shown = [self.path(name)] + [str(a) for a in args]
         return ProgramRun(shown, completed, faults)
@@ -262,7 +267,7 @@ class Programs:
                 ready_event.set()
 
         child = Child(argv, cwd=str(self.cwd), env=full_env, on_stderr_line=on_line,
-                      stdin=subprocess.DEVNULL, preexec_fn=jail.preexec(jail.run_uid()))
+                      stdin=subprocess.DEVNULL, preexec_fn=self._preexec())
         self.children.append((name, child))
         server = Server(name, shown, child, self.factor, _ready=ready_event)
         deadline = time.monotonic() + timeout * self.factor
@@ -365,18 +370,26 @@ class Net:
              "multi": "netlab-multi.test"}
 
     def name(self, kind: str) -> str:
-        """A name resolving to IPv4 only (v4), IPv6 only (v6), both (dual) or three addresses (multi)."""
-        if self.sandboxed:
-            return self.NAMES[kind]
+        """A name resolving to IPv4 only (v4), IPv6 only (v6), both (dual) or three addresses (multi).
+
+        Outside the sandbox the same names are used when this machine's /etc/hosts has them (the
+        Gradescope setup adds them); `localhost` stands in for `dual` when it has both families."""
+        name = self.NAMES[kind]
+        if self.sandboxed or _families(name) == EXPECTED_FAMILIES[kind]:
+            return name
         if kind == "dual" and _families("localhost") == {socket.AF_INET, socket.AF_INET6}:
             return "localhost"
-        pytest.skip(f"needs the sandbox's fixed host names ({self.NAMES[kind]}); "
+        pytest.skip(f"needs the sandbox's fixed host names ({name}); "
                     "this machine ran the tests without the sandbox")
 
     @property
     def unresolvable(self) -> str:
         # An empty label is rejected by the resolver itself: no query ever leaves the machine.
         return "no-such-host.invalid" if self.sandboxed else "no-such-host..invalid"
+
+
+EXPECTED_FAMILIES = {"v4": {socket.AF_INET}, "v6": {socket.AF_INET6},
+                     "dual": {socket.AF_INET, socket.AF_INET6}, "multi": {socket.AF_INET, socket.AF_INET6}}
 
 
 def _families(name: str) -> set:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import os
 import resource
+import subprocess
 from pathlib import Path
 
 UID_BASE = 61000  # uids 61000..61063: not used by Debian's system or regular users
@@ -24,7 +25,20 @@ LIMITS = {
     "FSIZE": 256 * 1024 * 1024,  # bytes in one file
     "CPU": 300,  # seconds of CPU per process
     "CORE": 0,  # no core dumps
+    "AS": 4 * 1024**3,  # address space; not for sanitizer builds (see without_as)
 }
+
+# Memory the grading's processes may hold in all (resident), and the size its folder may reach;
+# the watchdog in labrun enforces both (rlimits cannot: ASan needs terabytes of address space).
+MAX_RSS = 3 * 1024**3
+MAX_WORK_BYTES = 2 * 1024**3
+
+
+def without_as(limits: dict | None = None) -> dict:
+    """The limits for an AddressSanitizer build, which reserves far more address space than RAM."""
+    out = dict(LIMITS if limits is None else limits)
+    out.pop("AS", None)
+    return out
 
 
 def claim_uid() -> tuple[int | None, object]:
@@ -58,6 +72,14 @@ def preexec(uid: int | None = None, limits: dict | None = None):
     limits = dict(LIMITS if limits is None else limits)
 
     def apply() -> None:
+        # Lower the priority of the student's session (its own scheduling group where the kernel
+        # has autogroups): a program that spins, or a fork bomb, does not starve the grader.
+        try:
+            with open("/proc/self/autogroup", "w") as f:
+                f.write("10")
+        except OSError:
+            pass
+        os.nice(10)
         for name, value in limits.items():
             res = getattr(resource, f"RLIMIT_{name}")
             resource.setrlimit(res, (value, value))
@@ -72,18 +94,35 @@ def preexec(uid: int | None = None, limits: dict | None = None):
 def open_up(work: Path, writable: list[Path]) -> None:
     """Let the grading's uid read the work folder and write only in `writable` folders.
 
-    results/ and tests/ stay private to the grader: student code cannot read the hidden tests or
-    forge results.
+    results/ and tests/hidden/ stay private to the grader: student code cannot read the hidden
+    tests or forge results.
     """
     if os.geteuid() != 0:
         return
-    for folder, mode in ((work, 0o755), (work / "lab", 0o755)):
-        folder.chmod(mode)
-    for private in (work / "results", work / "lab" / "tests"):
+    work.chmod(0o755)
+    for private in (work / "results", work / "lab" / "tests" / "hidden"):
         if private.exists():
             private.chmod(0o700)
     for folder in writable:
         make_dir(folder)
+
+
+def lock(folder: Path) -> None:
+    """Make folder and everything in it the grader's and read-only for the grading's uid."""
+    if os.geteuid() != 0:
+        return
+    for path in [folder, *folder.rglob("*")]:
+        if not path.is_symlink():
+            os.chown(path, 0, 0)
+            path.chmod(path.stat().st_mode & ~0o022)
+
+
+def kill_all(uid: int | None) -> None:
+    """SIGKILL every process of `uid` (daemons, setsid escapees), by a process of that uid."""
+    if uid is None:
+        return
+    subprocess.run(["kill", "-KILL", "-1"], preexec_fn=preexec(uid, {}), capture_output=True,
+                   timeout=30)
 
 
 def make_dir(folder: Path) -> Path:

@@ -17,6 +17,7 @@ from pathlib import Path
 from . import checkxml, jail, memlog
 from .feedback import Failure
 from .procutil import run
+from .watchdog import Watchdog
 
 WARNING_RE = re.compile(r"^(?P<loc>[^:\n]+:\d+:\d+): warning: (?P<msg>.*)$", re.M)
 ERROR_RE = re.compile(r"^[^:\n]+:\d+:\d+: (?:fatal )?error: .*$", re.M)
@@ -69,6 +70,7 @@ class LabRun:
         self.lab = work / "lab"
         self.cfg = config
         self.rec = Recorder(work)
+        self.build_log = ""
         self.make = ["make", "--no-print-directory", "-C", str(self.lab), f"KIT={config.kit}"]
 
     # -- selection -------------------------------------------------------------------------
@@ -89,15 +91,23 @@ class LabRun:
     # -- steps -----------------------------------------------------------------------------
 
     def build(self) -> bool:
+        """Compile everything the student edits, as the student's uid; then lock build/.
+
+        Programs, unit tests and (when memcheck asks for it) the sanitizer build are all made
+        here, before any student code runs, so that nothing a program does later can replace a
+        binary. -k builds whatever compiles; later steps report what did not.
+        """
         t0 = time.monotonic()
-        # Everything a student edits is compiled here (programs and unit tests), so that every
-        # warning counts; -k builds whatever compiles, and later steps report what did not.
-        res = run(self.make + ["-k", "WERROR=", "all", "unit"], timeout=self.cfg.timeout("build", 120),
-                  cwd=self.lab)
+        targets = ["all", "unit"] + (["asan"] if self.wanted("asan") else [])
+        jail.make_dir(self.lab / "build")
+        res = run(self.make + ["-k", "WERROR="] + targets, timeout=self.cfg.timeout("build", 180),
+                  cwd=self.lab, preexec_fn=jail.preexec(jail.run_uid(), jail.without_as()))
+        jail.lock(self.lab / "build")
         log = _text(res.stdout + res.stderr, 20000)
         ok = res.returncode == 0
+        self.build_log = log
         self.rec.step("build", ok, log, time.monotonic() - t0)
-        warnings = WARNING_RE.findall(log)
+        warnings = list(dict.fromkeys(WARNING_RE.findall(log)))  # the asan build repeats them
         if "build::warnings" in self.cfg.keys:
             did = "built the programs with the kit's warning flags"
             if not ok:
@@ -122,13 +132,11 @@ class LabRun:
             self.skip_failed(variant, ["unit"]) if "unit" in self.memcheck_targets(variant) else [])
         if not keys:
             return
-        target = {"plain": "unit", "valgrind": "unit", "asan": "unit-asan"}[variant]
         binary = self.lab / "build" / ("asan/unit_tests" if variant == "asan" else "unit_tests")
         t0 = time.monotonic()
-        res = run(self.make + ["WERROR=", target], timeout=self.cfg.timeout("build", 120), cwd=self.lab)
-        if res.returncode != 0 or not binary.exists():
+        if not binary.exists():
             why = ("not run: the unit tests did not compile against your code:\n"
-                   + _errors_excerpt(_text(res.stdout + res.stderr, 20000)))
+                   + _errors_excerpt(self.build_log))
             self._not_run(keys, variant, why)
             self.rec.step(f"unit-{variant}", False, why, time.monotonic() - t0)
             return
@@ -145,7 +153,8 @@ class LabRun:
             env["CK_FORK"] = "no"
             env.update(memlog.sanitizer_env(logs))
         limit = self.cfg.timeout("unit", 60) * (8 if variant == "valgrind" else 1)
-        res = run(cmd, timeout=limit, cwd=logs, env=env, preexec_fn=jail.preexec(jail.run_uid()))
+        limits = jail.without_as() if variant == "asan" else None
+        res = run(cmd, timeout=limit, cwd=logs, env=env, preexec_fn=jail.preexec(jail.run_uid(), limits))
         self.rec.step(f"unit-{variant}", True, "", time.monotonic() - t0)
         results = checkxml.parse(xml)
         if variant == "plain":
@@ -214,11 +223,6 @@ class LabRun:
         if not nodeids:
             return
         bindir = self.lab / "build" / ("asan" if variant == "asan" else "")
-        if variant == "asan":
-            res = run(self.make + ["WERROR=", "-k", "asan"], timeout=self.cfg.timeout("build", 180),
-                      cwd=self.lab)
-            if res.returncode != 0:
-                self.rec.step("build-asan", False, _text(res.stdout + res.stderr, 8000))
         missing = self.missing_programs("asan" if variant == "asan" else "")
         results_file = self.work / "results" / f"pytest-{variant}.json"
         factor = {"plain": 1, "valgrind": 10, "asan": 3}[variant]
@@ -255,8 +259,10 @@ class LabRun:
             self.rec.test(key if variant == "plain" else f"{variant}::unit", False, why)
 
     def run_all(self) -> None:
+        watchdog = Watchdog(jail.run_uid(), self.work / "logs")
         try:
             jail.open_up(self.work, [self.work / "logs"])
+            watchdog.start()
             self.build()
             self.unit("plain")
             self.blackbox("plain")
@@ -264,6 +270,10 @@ class LabRun:
                 self.unit(tool)
                 self.blackbox(tool)
         finally:
+            watchdog.stop()
+            jail.kill_all(jail.run_uid())
+            if watchdog.events:
+                self.rec.step("watchdog", False, "\n".join(watchdog.events))
             self.rec.write()
 
 

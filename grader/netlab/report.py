@@ -1,9 +1,6 @@
 """Write a GradeResult for people (text) and for programs (JSON). The last text line is the score."""
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 from .model import GradeResult, LabResult, TestResult
 
 
@@ -42,8 +39,3 @@ def text(result: GradeResult, verbose: bool = False) -> str:
     parts.append(f"Score: {points(result.score)}/{points(result.max_score)}")
     return "\n".join(parts) + "\n"
 
-
-def write_json(result: GradeResult, path: Path) -> None:
-    """Write the JSON report, creating the folder it goes in."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_text(json.dumps(result.to_dict(), indent=2) + "\n")

@@ -21,6 +21,7 @@ from .procutil import run
 
 ETC_FILES = ("hosts", "nsswitch.conf", "resolv.conf")  # from grader/sandbox/
 SYSTEM_DIRS = ("/usr", "/etc")
+TMP_BYTES = 256 * 1024 * 1024
 MERGED_USR_LINKS = ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 
 
@@ -61,8 +62,10 @@ def bwrap_args(work: Path, extra_ro: tuple[Path, ...] = ()) -> list[str]:
     args += _system_binds()
     for name in ETC_FILES:
         args += ["--ro-bind", str(kit_grader / "sandbox" / name), f"/etc/{name}"]
-    args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
-             "--tmpfs", "/run", "--perms", "1777", "--dir", "/var/tmp"]
+    # /tmp is memory: a size keeps a program that fills it from filling the machine.
+    args += ["--proc", "/proc", "--dev", "/dev", "--size", str(TMP_BYTES), "--perms", "1777",
+             "--tmpfs", "/tmp", "--size", str(1024 * 1024), "--tmpfs", "/run",
+             "--perms", "1777", "--dir", "/var/tmp"]
     args += ["--ro-bind", str(kit_grader), str(kit_grader)]
     for secret in ("hidden", "mutants"):
         if (kit_grader / secret).is_dir():

@@ -82,6 +82,8 @@ def stage(lab: Lab, submission: Path | None, root: Path, hidden: bool) -> Staged
     work = Path(tempfile.mkdtemp(prefix=f"{lab.slug}-", dir=root))
     staged = Staged(lab, work, None)
     _copy_pristine(lab.path, staged.lab_dir)
+    for part in ("mk", "c"):  # what a lab's Makefile includes from the kit, readable by any uid
+        shutil.copytree(KIT / "grader" / part, work / "kit" / "grader" / part)
     staged.results.mkdir()
     (work / "logs").mkdir()
 

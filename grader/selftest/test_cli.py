@@ -11,6 +11,8 @@ import pytest
 
 from conftest import KIT, grade
 
+pytestmark = pytest.mark.instructor
+
 LAB = "01-sockets"
 REF = KIT / "solutions" / LAB
 

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import KIT, LABS
+from conftest import HAS_SOLUTIONS, KIT, LABS
 from docspec import Covered, Run
 
 DOCS = ["README.md", "syllabus.md", "grader/README.md"] + [f"labs/{lab.slug}/README.md" for lab in LABS]
-INLINE_COMMAND = re.compile(r"^(make( |$)|\./|grader/grade|cd |git |nc |printf |valgrind |sudo |apt-get )")
+INLINE_COMMAND = re.compile(r"^(make( |$)|\./|grader/(grade|batch)|cd |git |nc |printf |valgrind |sudo |apt-get )")
 
 
 @dataclass
@@ -58,8 +58,11 @@ DOC_COMMANDS = {
     ("README.md", "make deps"): Run(),
     ("README.md", "apt-get install"): Covered("test_docs.py::test_deps_without_root_prints_the_line"),
     ("README.md", "grader/grade"): Run(contains=["== Lab 01", "Score: "]),
-    ("syllabus.md", "make"): Run(contains=["make grade"]),
     ("syllabus.md", "make check"): Run(cwd="labs/01-sockets", contains=["Score: "]),
+    ("syllabus.md", "make deps"): Run(),
+    ("syllabus.md", "cd labs/01-sockets"): Covered("the next command runs in labs/01-sockets"),
+    ("syllabus.md", "make slides"): Covered("test_slides.py::test_make_slides_builds_every_deck"),
+    ("README.md", "make slides"): Covered("test_slides.py::test_make_slides_builds_every_deck"),
     ("README.md", "cd labs/01-sockets"): Covered("the next two commands run in labs/01-sockets"),
     ("README.md", "make"): Run(cwd="labs/01-sockets"),
     ("README.md", "make check"): Run(cwd="labs/01-sockets", contains=["== Lab 01", "Score: "]),
@@ -71,12 +74,26 @@ DOC_COMMANDS = {
     ("README.md", "make soak"): Run(replace={"make soak": "make soak RUNS=1 LAB=01"},
                                     why="one run of one lab keeps `make test` fast; the full soak is "
                                         "run before a lab is closed", contains=["soak: every run"]),
-    ("README.md", "make bench"): Run(replace={"make bench": "make bench LAB=01"},
-                                     why="one lab keeps `make test` fast", contains=["| 01-sockets |"]),
+    ("README.md", "make bench"): Run(replace={"make bench": "make bench LAB=01 BATCH=2"},
+                                     why="one lab and a batch of two keep `make test` fast",
+                                     contains=["| 01-sockets |", "| -j2 |"], timeout=1800),
     ("grader/README.md", "make check"): Run(cwd="labs/01-sockets", contains=["Score: "]),
     ("grader/README.md", "make test"): Covered("CI (.ci/run runs `make test`, which is this suite)"),
     ("grader/README.md", "make soak"): Covered("README.md's `make soak`, run above"),
     ("grader/README.md", "make bench"): Covered("README.md's `make bench`, run above"),
+    ("README.md", "make batch SUBMISSIONS=solutions OUT=out/batch LAB=01"):
+        Run(contains=["batch: graded 1 of 1 submissions"]),
+    ("README.md", "grader/batch --help"): Run(contains=["--out", "-j"]),
+    ("README.md", "make release"): Covered("test_distribution.py::test_student_edition_passes_its_own_tests"),
+    ("README.md", "make gradescope LAB=01"): Covered("test_distribution.py::test_gradescope_zip_grades_like_gradescope"),
+    ("README.md", "make classroom LAB=01"): Covered("test_distribution.py::test_classroom_workflow_awards_each_test"),
+    ("README.md", "make gradescope"): Covered("test_distribution.py::test_gradescope_zip_grades_like_gradescope"),
+    ("README.md", "make classroom"): Covered("test_distribution.py::test_classroom_workflow_awards_each_test"),
+    ("README.md", "make soak-batch"): Run(replace={"make soak-batch": "make soak-batch RUNS=1 LAB=01 SAMPLE=1 HOSTILE=closer,killer"},
+                                          why="one run of lab 01, one mutant and two hostile programs keep "
+                                              "`make test` fast (test_hostile.py has them all); the whole class "
+                                              "is soaked before a release",
+                                          contains=["soak-batch: every run as expected"], timeout=1800),
     ("README.md", "make help"): Run(contains=["make grade", "make test"]),
     ("README.md", "make format-check"): Run(),
     ("README.md", "make format"): Covered("test_docs.py::test_format_is_applied (format-check)"),
@@ -114,6 +131,7 @@ def test_every_command_is_known():
         "\n".join(f"  {doc}: {cmd}" for doc, cmd in unknown)
 
 
+@pytest.mark.instructor  # a student edition's README leaves out the instructors' commands
 def test_no_stale_entries():
     stale = sorted(set(DOC_COMMANDS) - {(s.doc, s.command) for s in ALL_SHOWN})
     assert not stale, f"DOC_COMMANDS lists commands the docs no longer show: {stale}"
@@ -125,6 +143,8 @@ RUNNABLE = sorted({(s.doc, s.command) for s in ALL_SHOWN if isinstance(DOC_COMMA
 @pytest.mark.parametrize("doc,command", RUNNABLE, ids=[f"{d}:{c}" for d, c in RUNNABLE])
 def test_command_runs(doc, command, tmp_path):
     spec = DOC_COMMANDS[(doc, command)]
+    if (spec.reference or "solutions" in command) and not HAS_SOLUTIONS:
+        pytest.skip("a student edition has no reference solutions")
     kit = scratch_kit(tmp_path, spec.reference)
     actual = spec.replace.get(command, command)
     if command.startswith("./build/") or command == "make clean":
@@ -143,6 +163,7 @@ def test_command_runs(doc, command, tmp_path):
                 + f"\nbut it prints:\n{proc.stdout}")
 
 
+@pytest.mark.instructor
 def test_lab01_endpoints_with_nc(tmp_path):
     """The handout's nc example, in a private network namespace (its port 9000 is fixed)."""
     from netlab import sandbox

@@ -121,6 +121,7 @@ def test_points_are_printed_without_trailing_zeros():
     assert [report.points(x) for x in (2, 2.5, 0.25, 0)] == ["2", "2.5", "0.25", "0"]
 
 
+@pytest.mark.instructor
 def test_fallback_without_sandbox_is_announced(tmp_path):
     env = dict(os.environ, NETLAB_NO_SANDBOX="1")
     out = tmp_path / "g.json"
@@ -137,6 +138,7 @@ def test_fallback_without_sandbox_is_announced(tmp_path):
     assert multi["status"] == "failed" and "needs the sandbox's fixed host names" in multi["output"]
 
 
+@pytest.mark.instructor
 def test_sandboxed_grading_sees_no_solutions(tmp_path):
     """Inside the sandbox the kit's solutions, hidden tests and mutants are out of sight."""
     g = grade("--lab", "01", "--submission", "solutions", "--only", "build::*", tmp=tmp_path)

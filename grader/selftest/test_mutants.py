@@ -5,6 +5,8 @@ import pytest
 from conftest import grade
 from netlab import mutants
 
+pytestmark = pytest.mark.instructor
+
 ALL = mutants.discover()
 
 

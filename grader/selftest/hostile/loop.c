@@ -1,0 +1,9 @@
+/* Spins forever. */
+#include <sys/prctl.h>
+
+int main(void)
+{
+    prctl(PR_SET_NAME, "netlab-hostile", 0, 0, 0); /* found by the test if left running */
+    for (;;) {
+    }
+}

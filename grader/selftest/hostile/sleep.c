@@ -1,0 +1,10 @@
+/* Sleeps forever. */
+#include <sys/prctl.h>
+#include <unistd.h>
+
+int main(void)
+{
+    prctl(PR_SET_NAME, "netlab-hostile", 0, 0, 0); /* found by the test if left running */
+    for (;;)
+        pause();
+}
