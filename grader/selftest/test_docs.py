@@ -82,7 +82,7 @@ DOC_COMMANDS = {
     ("grader/README.md", "make soak"): Covered("README.md's `make soak`, run above"),
     ("grader/README.md", "make bench"): Covered("README.md's `make bench`, run above"),
     ("README.md", "make batch SUBMISSIONS=solutions OUT=out/batch LAB=01"):
-        Run(contains=["batch: graded 1 of 1 submissions"]),
+        Run(contains=["batch: graded", "gradebook: out/batch/gradebook.csv"]),
     ("README.md", "grader/batch --help"): Run(contains=["--out", "-j"]),
     ("README.md", "make release"): Covered("test_distribution.py::test_student_edition_passes_its_own_tests"),
     ("README.md", "make gradescope LAB=01"): Covered("test_distribution.py::test_gradescope_zip_grades_like_gradescope"),

@@ -29,6 +29,7 @@ SCRIPT = (
 )
 
 
+@pytest.mark.instructor
 def test_handout_examples(tmp_path):
     from netlab import sandbox
     mode = sandbox.detect()
