@@ -4,7 +4,7 @@
 # command to run and exits 1. Extra packages for one target (slides, say) can be passed as arguments.
 set -u
 PACKAGES="build-essential pkg-config check valgrind libssl-dev openssl python3 python3-pytest
-python3-pytest-timeout python3-pytest-xdist python3-yaml pyflakes3 bubblewrap patch socat netcat-openbsd clang
+python3-pytest-timeout python3-pytest-xdist python3-yaml pyflakes3 bubblewrap patch socat netcat-openbsd clang nginx
 libclang-rt-14-dev git curl python3-cryptography $*"
 
 missing=""

@@ -27,7 +27,7 @@ import pytest
 from . import jail, memlog
 from .feedback import Failure, command_line, first_difference, show
 from .labrun import VALGRIND
-from .procutil import Child, Completed
+from .procutil import DEFAULT_CAP, Child, Completed
 from .procutil import run as run_child
 from .shim import Faults
 
@@ -242,14 +242,15 @@ class Programs:
 
     def run(self, name: str, *args, timeout: float = 10.0, input: bytes | None = None,
             env: dict | None = None, faults: Faults | None = None,
-            limits: dict | None = None) -> ProgramRun:
+            limits: dict | None = None, cap: int = DEFAULT_CAP) -> ProgramRun:
         """Run a program to completion (killed after `timeout` seconds, scaled for memcheck),
         with `faults` injected into its socket calls if given (see netlab.shim) and `limits`
-        replacing some of the jail's rlimits (say {"NOFILE": 16})."""
+        replacing some of the jail's rlimits (say {"NOFILE": 16}); `cap` bytes of each of
+        stdout and stderr are kept (raise it for a program that writes a large file)."""
         argv, full_env = self._command(name, args, faults)
         full_env.update(env or {})
         completed = run_child(argv, timeout=timeout * self.factor, env=full_env, input=input,
-                              cwd=str(self.cwd), preexec_fn=self._preexec(limits))
+                              cwd=str(self.cwd), preexec_fn=self._preexec(limits), cap=cap)
         self.finished.append(completed)
         shown = [self.path(name)] + [str(a) for a in args]
         return ProgramRun(shown, completed, faults)

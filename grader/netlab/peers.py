@@ -33,15 +33,20 @@ class TcpServer:
     """Listen on `host` (port 0) and run `handler(conn, accepted)` for every connection, in order.
 
     The default handler sends `greeting`, then reads until the client closes. A handler should
-    return when it is done; the connection is closed after it.
+    return when it is done; the connection is closed after it. `port` other than 0 binds that
+    port (to share a port number across addresses; see netlab.httpd.same_port).
     """
 
     def __init__(self, host: str = "127.0.0.1", greeting: bytes = b"", handler=None,
-                 timeout: float = 10.0, backlog: int = 16):
+                 timeout: float = 10.0, backlog: int = 16, port: int = 0):
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.sock = socket.socket(family, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind((host, 0))
+        try:
+            self.sock.bind((host, port))
+        except OSError:
+            self.sock.close()
+            raise
         self.sock.listen(backlog)
         self.sock.settimeout(timeout)
         self.host = host
@@ -123,18 +128,26 @@ def drain(conn: socket.socket, acc: Accepted) -> None:
 class ClosedPort:
     """A loopback port where nothing listens: bound but not listening, so a connect is refused.
 
-    Holding the port bound keeps anything else from taking it during the test.
+    Holding the port bound keeps anything else from taking it during the test. `port` other than 0
+    binds that port.
     """
 
-    def __init__(self, host: str = "127.0.0.1"):
+    def __init__(self, host: str = "127.0.0.1", port: int = 0):
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.sock = socket.socket(family, socket.SOCK_STREAM)
-        self.sock.bind((host, 0))
+        try:
+            self.sock.bind((host, port))
+        except OSError:
+            self.sock.close()
+            raise
         self.host = host
         self.port = self.sock.getsockname()[1]
+
+    def close(self) -> None:
+        self.sock.close()
 
     def __enter__(self) -> "ClosedPort":
         return self
 
     def __exit__(self, *exc) -> None:
-        self.sock.close()
+        self.close()
