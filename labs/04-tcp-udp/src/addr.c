@@ -101,3 +101,16 @@ int parse_port(const char *text, uint16_t *port)
     *port = (uint16_t)v;
     return 0;
 }
+
+int announce_listening(int fd)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    char text[SOCKADDR_STRLEN];
+
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1 ||
+        format_sockaddr((struct sockaddr *)&ss, text, sizeof text) == -1)
+        return -1;
+    fprintf(stderr, "listening on %s\n", text);
+    return 0;
+}

@@ -27,4 +27,8 @@ int parse_port(const char *text, uint16_t *port);
  * Returns 0, or -1 with errno EINVAL (not a number) or ERANGE (outside min..max). */
 int parse_number(const char *text, unsigned long min, unsigned long max, unsigned long *value);
 
+/* Print "listening on ADDR:PORT" on stderr for the bound socket fd (the servers' readiness line).
+ * Returns 0, or -1 with errno set. */
+int announce_listening(int fd);
+
 #endif

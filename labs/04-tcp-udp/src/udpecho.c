@@ -40,20 +40,6 @@ static int open_dual_stack(uint16_t port)
     return -1;
 }
 
-/* Print "listening on ADDR:PORT" for the bound socket fd. Returns 0, or -1 with errno set. */
-static int announce(int fd)
-{
-    struct sockaddr_storage ss;
-    socklen_t len = sizeof ss;
-    char text[SOCKADDR_STRLEN];
-
-    if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1 ||
-        format_sockaddr((struct sockaddr *)&ss, text, sizeof text) == -1)
-        return -1;
-    fprintf(stderr, "listening on %s\n", text);
-    return 0;
-}
-
 /* Receive one datagram and send it back to where it came from, unless it did not fit in buf.
  * Returns 0 (also when one datagram could not be echoed: that is counted and reported), or -1
  * with errno set when the socket itself fails. */
@@ -101,7 +87,7 @@ int main(int argc, char *argv[])
         return EXIT_FAILURE;
     }
     fd = open_dual_stack(port);
-    if (fd == -1 || announce(fd) == -1) {
+    if (fd == -1 || announce_listening(fd) == -1) {
         fprintf(stderr, "udpecho: port %u: %s\n", port, strerror(errno));
         goto out;
     }

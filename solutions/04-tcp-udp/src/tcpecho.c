@@ -79,19 +79,6 @@ fail:
     return -1;
 }
 
-static int announce(int fd)
-{
-    struct sockaddr_storage ss;
-    socklen_t len = sizeof ss;
-    char text[SOCKADDR_STRLEN];
-
-    if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1 ||
-        format_sockaddr((struct sockaddr *)&ss, text, sizeof text) == -1)
-        return -1;
-    fprintf(stderr, "listening on %s\n", text);
-    return 0;
-}
-
 /* Give up a send that makes no progress for SEND_TIMEOUT_S seconds (errno EAGAIN).
  * Returns 0, or -1 with errno set. */
 static int set_send_timeout(int fd)
@@ -211,7 +198,7 @@ int main(int argc, char *argv[])
     fd = listen_dual_stack(port);
     /* Non-blocking: a connection that is gone again between wait_readable() and accept() must not
      * leave the server blocked in accept() with the stop signals blocked. */
-    if (fd == -1 || fcntl(fd, F_SETFL, O_NONBLOCK) == -1 || announce(fd) == -1) {
+    if (fd == -1 || fcntl(fd, F_SETFL, O_NONBLOCK) == -1 || announce_listening(fd) == -1) {
         fprintf(stderr, "tcpecho: port %u: %s\n", port, strerror(errno));
         goto out;
     }

@@ -67,20 +67,6 @@ fail:
     return -1;
 }
 
-/* Print "listening on ADDR:PORT" for the bound socket fd. Returns 0, or -1 with errno set. */
-static int announce(int fd)
-{
-    struct sockaddr_storage ss;
-    socklen_t len = sizeof ss;
-    char text[SOCKADDR_STRLEN];
-
-    if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1 ||
-        format_sockaddr((struct sockaddr *)&ss, text, sizeof text) == -1)
-        return -1;
-    fprintf(stderr, "listening on %s\n", text);
-    return 0;
-}
-
 /* sendto(), retried when interrupted by a signal. Returns 0, or -1 with errno set. */
 static int send_datagram(int fd, const uint8_t *buf, size_t n, const struct sockaddr_storage *to,
                          socklen_t to_len)
@@ -157,7 +143,7 @@ int main(int argc, char *argv[])
         return EXIT_FAILURE;
     }
     fd = open_dual_stack(port);
-    if (fd == -1 || announce(fd) == -1) {
+    if (fd == -1 || announce_listening(fd) == -1) {
         fprintf(stderr, "udpecho: port %u: %s\n", port, strerror(errno));
         goto out;
     }
