@@ -13,6 +13,9 @@ SHELL := /bin/sh
 LAB ?=
 SUBMISSION ?=
 JOBS ?= 2
+# The kit's tests spend half their time waiting on programs under test (timeouts, peers), so
+# `make test` runs two workers per core; TEST_JOBS=N overrides.
+TEST_JOBS ?= $(shell echo $$(( $$(nproc) * 2 )))
 # The interpreter that can import Debian's pytest; computed when used, after `deps` has run.
 PYTHON = $(shell grader/pick-python)
 PYTEST = $(PYTHON) -m pytest -p no:cacheprovider -c /dev/null --rootdir=grader/selftest
@@ -42,7 +45,7 @@ grade: deps
 # The slide tests build the decks and render them in Chromium: their packages come first.
 test: deps
 	@slides/deps.sh --chromium
-	@PYTHONPATH=grader $(PYTEST) -n $(JOBS) --dist loadgroup -q grader/selftest $(TEST_FLAGS)
+	@PYTHONPATH=grader $(PYTEST) -n $(TEST_JOBS) --dist loadgroup -q grader/selftest $(TEST_FLAGS)
 
 batch: deps
 	@grader/batch $(SUBMISSIONS) --out $(or $(OUT),out/batch) -j $(JOBS) $(if $(LAB),--lab $(LAB))

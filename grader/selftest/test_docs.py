@@ -58,7 +58,7 @@ DOC_COMMANDS = {
     ("README.md", "make test"): Covered("CI (.ci/run runs `make test`, which is this suite)"),
     ("README.md", "make deps"): Run(),
     ("README.md", "apt-get install"): Covered("test_docs.py::test_deps_without_root_prints_the_line"),
-    ("README.md", "grader/grade"): Run(contains=["== Lab 01", "Score: "]),
+    ("README.md", "grader/grade"): Covered("README.md's `make grade`, which runs grader/grade with no arguments"),
     ("syllabus.md", "make check"): Run(cwd="labs/01-sockets", contains=["Score: "]),
     ("syllabus.md", "make deps"): Run(),
     ("syllabus.md", "cd labs/01-sockets"): Covered("the next command runs in labs/01-sockets"),
