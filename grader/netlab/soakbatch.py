@@ -25,6 +25,13 @@ HOSTILE = KIT / "grader" / "selftest" / "hostile"
 HOSTILE_TEST = "test_showip.py::test_ipv4_literal"
 
 
+def hostile_source(src: Path, name: str = "netlab-hostile") -> str:
+    """A hostile program's source, ready to grade: @KIT@ becomes the kit's path, @NAME@ the process
+    name it gives itself first thing (at most 15 characters), by which a test finds it left running."""
+    assert len(name) <= 15, name
+    return src.read_text().replace("@KIT@", str(KIT)).replace("@NAME@", name)
+
+
 def build_class(root: Path, lab: str | None = None, sample: int = 0,
                 hostile: list[str] | None = None) -> dict[str, tuple[str, object]]:
     """Make the submissions (mutants of `lab` only, the first `sample` of each lab if given);
@@ -49,7 +56,7 @@ def build_class(root: Path, lab: str | None = None, sample: int = 0,
             continue
         dst = root / f"hostile-{src.stem}" / "01-sockets"
         shutil.copytree(KIT / "solutions" / "01-sockets", dst)
-        (dst / "src" / "showip.c").write_text(src.read_text().replace("@KIT@", str(KIT)))
+        (dst / "src" / "showip.c").write_text(hostile_source(src))
         kinds[f"hostile-{src.stem}"] = ("hostile", src.stem)
     return kinds
 

@@ -5,6 +5,7 @@ reason, nothing is left running, nothing outside the work folder changed. The ot
 the results they get when graded alone.
 """
 import os
+import secrets
 import shutil
 import subprocess
 import time
@@ -15,6 +16,7 @@ import pytest
 
 from conftest import KIT, grade
 from netlab import jail, mutants, procutil, sandbox
+from netlab.soakbatch import hostile_source
 
 pytestmark = pytest.mark.instructor
 
@@ -32,10 +34,15 @@ ESCAPES = [Path("/tmp/netlab-hostile-escape"), Path("/var/tmp/netlab-hostile-esc
 REASONS = tomllib.loads((HOSTILE / "expected.toml").read_text())
 
 
+# The process name this run's hostile programs give themselves: another grading of hostile
+# programs on the machine at the same time (`make soak-batch`, a second `make test`) has its own.
+NAME = f"nh-{secrets.token_hex(4)}"
+
+
 def hostile_processes() -> list[str]:
-    """Processes of the hostile programs (each names itself "netlab-hostile" first thing)."""
+    """Processes of this run's hostile programs."""
     out = subprocess.run(["ps", "-e", "-o", "comm=,uid=,pid=,args="], capture_output=True, text=True).stdout
-    return [line for line in out.splitlines() if line.startswith("netlab-hostile")]
+    return [line for line in out.splitlines() if line.split(maxsplit=1)[0] == NAME]
 
 
 def test_process_limit_holds_first():
@@ -61,7 +68,7 @@ def make_batch(root: Path) -> Path:
     for src in sorted(HOSTILE.glob("*.c")):
         dst = subs / f"hostile-{src.stem}" / LAB
         shutil.copytree(KIT / "solutions" / LAB, dst)
-        (dst / "src" / "showip.c").write_text(src.read_text().replace("@KIT@", str(KIT)))
+        (dst / "src" / "showip.c").write_text(hostile_source(src, NAME))
     fake = subs / "fakegrader"
     shutil.copytree(KIT / "solutions" / LAB, fake / LAB)
     (fake / LAB / "Makefile").write_text("all:\n\ttrue\n")

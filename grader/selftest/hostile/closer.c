@@ -4,7 +4,7 @@
 
 int main(void)
 {
-    prctl(PR_SET_NAME, "netlab-hostile", 0, 0, 0); /* found by the test if left running */
+    prctl(PR_SET_NAME, "@NAME@", 0, 0, 0); /* found by the test if left running */
     close(0);
     close(1);
     close(2);

@@ -17,7 +17,7 @@ static void attempt(const char *path)
 
 int main(void)
 {
-    prctl(PR_SET_NAME, "netlab-hostile", 0, 0, 0); /* found by the test if left running */
+    prctl(PR_SET_NAME, "@NAME@", 0, 0, 0); /* found by the test if left running */
     attempt("/tmp/netlab-hostile-escape");
     attempt("/var/tmp/netlab-hostile-escape");
     attempt("@KIT@/netlab-hostile-escape");

@@ -5,7 +5,7 @@
 
 int main(void)
 {
-    prctl(PR_SET_NAME, "netlab-hostile", 0, 0, 0); /* found by the test if left running */
+    prctl(PR_SET_NAME, "@NAME@", 0, 0, 0); /* found by the test if left running */
     static char buf[1 << 16];
 
     memset(buf, 'A', sizeof buf);

@@ -20,7 +20,7 @@ static void attempt(const char *path)
 
 int main(void)
 {
-    prctl(PR_SET_NAME, "netlab-hostile", 0, 0, 0); /* found by the test if left running */
+    prctl(PR_SET_NAME, "@NAME@", 0, 0, 0); /* found by the test if left running */
     attempt("@KIT@/solutions/01-sockets/src/showip.c");
     attempt("@KIT@/grader/hidden/01-sockets/test_hidden_01.py");
     attempt("@KIT@/grader/mutants/01-sockets/ipv4-only.patch");

@@ -19,7 +19,7 @@ static void attempt(const char *path)
 
 int main(void)
 {
-    prctl(PR_SET_NAME, "netlab-hostile", 0, 0, 0); /* found by the test if left running */
+    prctl(PR_SET_NAME, "@NAME@", 0, 0, 0); /* found by the test if left running */
     attempt("../../../lab/Makefile");
     attempt("../../../lab/tests/test_showip.py");
     attempt("../../../lab/tests/hidden/test_hidden_01.py");
